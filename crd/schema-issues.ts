@@ -1,0 +1,75 @@
+// Turns ajv's errors into plain-language issues with a field path.
+import type { SchemaError } from './schema.js';
+import type { PathSegment } from './spec-issue.js';
+import { closestName } from '../lib/closest-name.js';
+
+export interface RawIssue {
+  path: PathSegment[];
+  /** Point at the key (unknown fields) or at the parent key (missing fields) rather than the value. */
+  target: 'value' | 'key' | 'parent';
+  message: string;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'a whole number', number: 'a number', string: 'a string', object: 'a mapping (key: value)',
+  array: 'a list', boolean: 'true or false',
+};
+
+export function schemaIssues(errors: readonly SchemaError[]): RawIssue[] {
+  const out: RawIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const issue = toIssue(error);
+    if (!issue) continue;
+    const key = issue.path.join('\u0000') + '\u0000' + issue.message;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(issue);
+  }
+  return out;
+}
+
+function toIssue(error: SchemaError): RawIssue | undefined {
+  const path = pointerToPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const schema = (error.parentSchema ?? {}) as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { path: [...path, String(params.missingProperty)], target: 'parent', message: 'is required' };
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = Object.keys((schema.properties as object | undefined) ?? {});
+      const hint = closestName(name, known);
+      return {
+        path: [...path, name], target: 'key',
+        message: `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}${known.length ? `; known fields: ${known.join(', ')}` : ''}`,
+      };
+    }
+    case 'type':
+      return { path, target: 'value', message: `must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}` };
+    case 'enum':
+      return { path, target: 'value', message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+    case 'minimum':
+      return { path, target: 'value', message: `must be at least ${String(params.limit)}` };
+    case 'maximum':
+      return { path, target: 'value', message: `must be at most ${String(params.limit)}` };
+    case 'minLength':
+      return { path, target: 'value', message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long` };
+    case 'maxLength':
+      return { path, target: 'value', message: `must be at most ${String(params.limit)} characters long` };
+    case 'maxProperties':
+      return { path, target: 'value', message: `must have at most ${String(params.limit)} entries` };
+    case 'pattern': {
+      const message = typeof schema['x-message'] === 'string' ? schema['x-message'] : `must match ${String(params.pattern)}`;
+      return { path, target: 'value', message };
+    }
+    default:
+      return { path, target: 'value', message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+/** "/spec/env/A~1B" -> ["spec", "env", "A/B"]; numeric segments of arrays stay strings (YAML maps use string keys). */
+export function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

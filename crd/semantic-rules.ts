@@ -1,0 +1,106 @@
+// Rules the JSON Schema cannot express. They run on the defaulted document, also when other
+// parts are invalid, so every problem is reported at once; each rule skips values of the wrong type.
+import { parseDuration } from './duration.js';
+import { parseMemory } from './quantity.js';
+import type { RawIssue } from './schema-issues.js';
+
+type Path = string[];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Environment variables bso sets itself in every replica. */
+export const RESERVED_ENV = /^(PORT|AGENT_PORT|BSO_.*)$/;
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const MIN_MEMORY_BYTES = 6 * 2 ** 20;
+
+/** Duration fields with the smallest and largest value that makes sense. */
+const DURATION_LIMITS: Array<[Path, number, number]> = [
+  [['spec', 'agent', 'interval'], 100, 3_600_000],
+  [['spec', 'agent', 'sampleInterval'], 50, 60_000],
+  [['spec', 'agent', 'smoothing'], 0, 600_000],
+  [['spec', 'agent', 'minMaintTime'], 0, 3_600_000],
+  [['spec', 'healthCheck', 'interval'], 100, 3_600_000],
+  [['spec', 'haproxy', 'slowstart'], 0, 3_600_000],
+  [['spec', 'haproxy', 'timeouts', 'connect'], 1, 3_600_000],
+  [['spec', 'haproxy', 'timeouts', 'client'], 1, 86_400_000],
+  [['spec', 'haproxy', 'timeouts', 'server'], 1, 86_400_000],
+  [['spec', 'haproxy', 'timeouts', 'queue'], 1, 3_600_000],
+];
+
+export function semanticIssues(doc: unknown): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const fail = (path: Path, message: string, target: RawIssue['target'] = 'value') => issues.push({ path, target, message });
+
+  const maint = get(doc, ['spec', 'agent', 'thresholds', 'maint']);
+  const ready = get(doc, ['spec', 'agent', 'thresholds', 'ready']);
+  if (typeof maint === 'number' && typeof ready === 'number' && ready >= maint) {
+    fail(['spec', 'agent', 'thresholds', 'ready'], `must be lower than spec.agent.thresholds.maint (${maint})`);
+  }
+
+  distinctPorts(doc, ['spec', 'port'], ['spec', 'agent', 'port'], 'both listen in each replica', fail);
+  distinctPorts(doc, ['spec', 'haproxy', 'port'], ['spec', 'haproxy', 'statsPort'], 'both listen in the HAProxy container', fail);
+
+  for (const [path, min, max] of DURATION_LIMITS) {
+    const text = get(doc, path);
+    if (typeof text !== 'string') continue;
+    const ms = parseDuration(text);
+    if (ms === undefined) continue; // the schema's pattern already reported it
+    if (ms < min) fail(path, `must be at least ${formatMs(min)}`);
+    if (ms > max) fail(path, `must be at most ${formatMs(max)}`);
+  }
+
+  const cpus = get(doc, ['spec', 'resources', 'cpus']);
+  if (typeof cpus === 'number' && Math.abs(cpus * 1000 - Math.round(cpus * 1000)) > 1e-6) {
+    fail(['spec', 'resources', 'cpus'], 'must have at most 3 decimals (e.g. 0.5 or 1.25)');
+  }
+  const memory = get(doc, ['spec', 'resources', 'memory']);
+  if (typeof memory === 'string') {
+    const bytes = parseMemory(memory);
+    if (bytes !== undefined && bytes < MIN_MEMORY_BYTES) fail(['spec', 'resources', 'memory'], 'must be at least 6Mi (Docker refuses smaller limits)');
+  }
+
+  const env = get(doc, ['spec', 'env']);
+  if (isRecord(env)) {
+    for (const name of Object.keys(env)) {
+      if (!ENV_NAME.test(name)) fail(['spec', 'env', name], 'must be a variable name: letters, digits and _, not starting with a digit', 'key');
+      else if (RESERVED_ENV.test(name)) fail(['spec', 'env', name], 'is set by bso itself (PORT, AGENT_PORT and BSO_* are reserved)', 'key');
+    }
+  }
+  for (const field of ['labels', 'annotations']) {
+    const map = get(doc, ['metadata', field]);
+    if (!isRecord(map)) continue;
+    for (const key of Object.keys(map)) {
+      if (!QUALIFIED_NAME.test(key) || key.length > 317) {
+        fail(['metadata', field, key], 'must be a qualified name such as app or example.com/team (letters, digits, - _ . and one optional prefix/)', 'key');
+      } else if (key.startsWith('bso.dev/')) {
+        fail(['metadata', field, key], 'uses the prefix bso.dev/, which is reserved for bso', 'key');
+      }
+    }
+  }
+  return issues;
+}
+
+function distinctPorts(doc: unknown, a: Path, b: Path, why: string, fail: (p: Path, m: string) => void): void {
+  const first = get(doc, a);
+  const second = get(doc, b);
+  if (typeof first === 'number' && first === second) fail(b, `must differ from ${a.join('.')} (${first}): ${why}`);
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function get(value: unknown, path: Path): unknown {
+  let node = value;
+  for (const segment of path) {
+    if (!isRecord(node)) return undefined;
+    node = node[segment];
+  }
+  return node;
+}

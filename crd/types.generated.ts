@@ -1,0 +1,245 @@
+// Generated from crd/balancedservice.schema.json by `npm run generate`. Do not edit.
+// BalancedService: a spec as loaded (every default filled in).
+
+/**
+ * A service whose replicas are load-balanced by HAProxy using each replica's own CPU and memory, reported through HAProxy's agent-check.
+ */
+export interface BalancedService {
+  /**
+   * API version of this object.
+   */
+  apiVersion: "bso.dev/v1alpha1";
+  /**
+   * Always BalancedService.
+   */
+  kind: "BalancedService";
+  metadata: BalancedServiceMetadata;
+  spec: BalancedServiceSpec;
+  status?: BalancedServiceStatus;
+}
+/**
+ * Identity of the object.
+ */
+export interface BalancedServiceMetadata {
+  /**
+   * Name of the service: a DNS-1123 label of at most 40 characters starting with a letter, so that derived names (NAME-haproxy, NAME-stats-auth) stay valid DNS labels.
+   */
+  name: string;
+  /**
+   * Kubernetes namespace (ignored on Swarm).
+   */
+  namespace?: string;
+  /**
+   * Labels copied onto every object bso creates for this service.
+   */
+  labels?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Free-form annotations, kept with the spec.
+   */
+  annotations?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * The desired state.
+ */
+export interface BalancedServiceSpec {
+  /**
+   * Container image of the API replicas (a Docker image reference). The image must run bso-api or embed its agent.
+   */
+  image: string;
+  /**
+   * Number of API replicas.
+   */
+  replicas: number;
+  /**
+   * TCP port the API listens on inside each replica.
+   */
+  port: number;
+  /**
+   * Extra environment variables for the API replicas (names: letters, digits and '_').
+   */
+  env?: {
+    [k: string]: string | undefined;
+  };
+  resources: BalancedServiceSpecResources;
+  healthCheck: BalancedServiceSpecHealthCheck;
+  agent: BalancedServiceSpecAgent;
+  haproxy: BalancedServiceSpecHaproxy;
+}
+/**
+ * Limits of each replica's container. The agent measures load relative to these limits.
+ */
+export interface BalancedServiceSpecResources {
+  /**
+   * CPU limit in cores (at most 3 decimals).
+   */
+  cpus: number;
+  /**
+   * Memory limit, e.g. 256Mi, 1Gi, 512M (at least 6Mi).
+   */
+  memory: string;
+}
+/**
+ * HAProxy's HTTP health check of each replica's API.
+ */
+export interface BalancedServiceSpecHealthCheck {
+  /**
+   * Path requested by the health check.
+   */
+  path: string;
+  /**
+   * Time between health checks.
+   */
+  interval: string;
+  /**
+   * Consecutive failed checks before a replica is DOWN.
+   */
+  fall: number;
+  /**
+   * Consecutive passed checks before a replica is UP again.
+   */
+  rise: number;
+}
+/**
+ * The agent-check server embedded in each replica.
+ */
+export interface BalancedServiceSpecAgent {
+  /**
+   * TCP port of the agent inside each replica.
+   */
+  port: number;
+  /**
+   * How often HAProxy asks the agent (agent-inter).
+   */
+  interval: string;
+  /**
+   * What the agent measures: cpu, memory, or the max of both, each relative to the container's limit.
+   */
+  metric: "cpu" | "memory" | "max";
+  thresholds: BalancedServiceSpecAgentThresholds;
+  /**
+   * How often the agent samples its cgroup (independent of HAProxy's checks).
+   */
+  sampleInterval: string;
+  /**
+   * Time constant of the exponentially weighted moving average applied to samples: one spike shorter than this does not drain a replica.
+   */
+  smoothing: string;
+  /**
+   * Minimum time a replica stays in maint once it entered it, so it does not flap.
+   */
+  minMaintTime: string;
+}
+/**
+ * Hysteresis thresholds in percent of the container's limit.
+ */
+export interface BalancedServiceSpecAgentThresholds {
+  /**
+   * At or above this load the agent answers maint (the replica gets no new traffic).
+   */
+  maint: number;
+  /**
+   * At or below this load a replica in maint is ready again. Must be lower than maint.
+   */
+  ready: number;
+}
+/**
+ * The HAProxy in front of the replicas.
+ */
+export interface BalancedServiceSpecHaproxy {
+  /**
+   * Image of the HAProxy container (HAProxy 2.6+ with the bso supervisor).
+   */
+  image: string;
+  /**
+   * Port on which HAProxy serves the API (published on the host).
+   */
+  port: number;
+  /**
+   * Port of HAProxy's stats page (/stats, basic auth) and Prometheus exporter (/metrics).
+   */
+  statsPort: number;
+  /**
+   * HAProxy's balancing algorithm among ready replicas (weights from the agents apply to both).
+   */
+  balance: "leastconn" | "roundrobin";
+  /**
+   * Maximum concurrent connections HAProxy sends to one replica; more wait in HAProxy's queue (0 = unlimited).
+   */
+  maxconnPerServer: number;
+  /**
+   * How long a replica that comes back takes to reach its full weight (0s disables).
+   */
+  slowstart: string;
+  /**
+   * How often HAProxy retries a failed connection or idempotent request on another replica.
+   */
+  retries: number;
+  timeouts: BalancedServiceSpecHaproxyTimeouts;
+  /**
+   * Name of a Docker secret or Kubernetes Secret holding the stats page credentials as 'user:password'. When empty, bso generates credentials and stores them in the secret NAME-stats-auth.
+   */
+  statsSecret?: string;
+}
+/**
+ * HAProxy timeouts.
+ */
+export interface BalancedServiceSpecHaproxyTimeouts {
+  /**
+   * Connecting to a replica.
+   */
+  connect: string;
+  /**
+   * Client inactivity.
+   */
+  client: string;
+  /**
+   * Replica inactivity (the longest a request may take).
+   */
+  server: string;
+  /**
+   * Longest time a request waits in HAProxy's queue for a free replica slot before a 503.
+   */
+  queue: string;
+}
+/**
+ * Observed state, written by the operator. Ignored when applying.
+ */
+export interface BalancedServiceStatus {
+  observedGeneration?: number;
+  /**
+   * Desired replicas.
+   */
+  replicas?: number;
+  /**
+   * Replicas UP in HAProxy.
+   */
+  readyReplicas?: number;
+  /**
+   * Hash of the HAProxy config being served.
+   */
+  configHash?: string;
+  conditions?: BalancedServiceStatusCondition[];
+  servers?: BalancedServiceStatusServer[];
+}
+export interface BalancedServiceStatusCondition {
+  type: "Ready" | "Progressing" | "Degraded";
+  status: "True" | "False" | "Unknown";
+  reason: string;
+  message?: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+export interface BalancedServiceStatusServer {
+  name: string;
+  address?: string;
+  state: "UP" | "MAINT" | "DRAIN" | "DOWN" | "NOLB" | "UNKNOWN";
+  weight: number;
+  /**
+   * The replica's smoothed load in percent, as its agent reported it.
+   */
+  cpu?: number;
+}

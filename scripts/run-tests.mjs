@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Runs the test suites with Node's own test runner (TypeScript through tsx).
+//   unit         *.test.ts         Node only, no peers, in parallel
+//   integration  *.int.test.ts     real peers on loopback (haproxy, prometheus, sockets), one file at a time
+//   e2e          *.e2e.test.ts     a real dockerd and Swarm (run `npm run setup` first), one file at a time
+//   all          the three above, in that order
+// Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const SKIP = new Set(['node_modules', 'dist', '.git', 'testdata']);
+const KINDS = {
+  unit: (f) => f.endsWith('.test.ts') && !f.endsWith('.int.test.ts') && !f.endsWith('.e2e.test.ts'),
+  integration: (f) => f.endsWith('.int.test.ts'),
+  e2e: (f) => f.endsWith('.e2e.test.ts'),
+};
+
+function listFiles(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (SKIP.has(name) || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) listFiles(path, out);
+    else out.push(relative(root, path));
+  }
+  return out;
+}
+
+const [kindArg = 'unit', ...filters] = process.argv.slice(2);
+const kinds = kindArg === 'all' ? ['unit', 'integration', 'e2e'] : [kindArg];
+if (!kinds.every((k) => k in KINDS)) {
+  console.error(`usage: run-tests.mjs unit|integration|e2e|all [filter...]`);
+  process.exit(2);
+}
+const files = listFiles(root).sort();
+let failed = false;
+for (const kind of kinds) {
+  const selected = files.filter(KINDS[kind]).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  if (selected.length === 0) {
+    console.log(`# ${kind}: no test files${filters.length ? ' match ' + filters.join(' ') : ''}`);
+    continue;
+  }
+  console.log(`# ${kind}: ${selected.length} files`);
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
+  if (kind !== 'unit') args.push('--test-concurrency=1');
+  const result = spawnSync(process.execPath, [...args, ...selected], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
