@@ -1,0 +1,43 @@
+// Deterministic names and labels of everything bso creates for a BalancedService. One place,
+// so the renderer, the backends, the images and the docs agree.
+
+export const LABEL_PREFIX = 'bso.dev/';
+/** On every object bso owns: the BalancedService it belongs to. */
+export const LABEL_OWNER = 'bso.dev/balancedservice';
+/** On every object bso owns: what the object is for (api, haproxy, network, stats-auth, spec). */
+export const LABEL_COMPONENT = 'bso.dev/component';
+/** Hash of the desired object, so an unchanged spec causes zero writes. */
+export const LABEL_SPEC_HASH = 'bso.dev/spec-hash';
+/** Marks objects managed by bso at all. */
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'bso';
+
+export type Component = 'api' | 'haproxy' | 'network' | 'stats-auth' | 'spec';
+
+export const apiServiceName = (name: string) => `${name}-api`;
+export const haproxyServiceName = (name: string) => `${name}-haproxy`;
+export const networkName = (name: string) => `${name}-net`;
+export const statsSecretName = (name: string) => `${name}-stats-auth`;
+
+/** DNS name that resolves to every API replica: Swarm's tasks.<service> (endpoint_mode dnsrr). */
+export const swarmReplicasDnsName = (name: string) => `tasks.${apiServiceName(name)}`;
+/** Kubernetes: the headless Service of the API replicas. */
+export const kubernetesReplicasDnsName = (name: string, namespace: string, clusterDomain = 'cluster.local') =>
+  `${apiServiceName(name)}.${namespace}.svc.${clusterDomain}`;
+
+/** Environment variables the operator sets in every API replica (read by bso-api). */
+export const AGENT_ENV = {
+  port: 'PORT',
+  agentPort: 'AGENT_PORT',
+  maintAt: 'BSO_MAINT_AT',
+  readyAt: 'BSO_READY_AT',
+  metric: 'BSO_AGENT_METRIC',
+  sampleInterval: 'BSO_SAMPLE_INTERVAL',
+  smoothing: 'BSO_SMOOTHING',
+  minMaintTime: 'BSO_MIN_MAINT_TIME',
+  cgroupRoot: 'BSO_CGROUP_ROOT',
+} as const;
+
+export function ownerLabels(name: string, component: Component): Record<string, string> {
+  return { [LABEL_OWNER]: name, [LABEL_COMPONENT]: component, [LABEL_MANAGED_BY]: MANAGED_BY };
+}
