@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { durationMs } from '../crd/duration.js';
+import { parseBalancedServices } from '../crd/parse-spec.js';
+import { AGENT_ENV } from '../operator/core/names.js';
+import { API_ENV, formatConfigIssue, readApiConfig, type ApiConfig } from './config.js';
+
+function configOf(env: Record<string, string>): ApiConfig {
+  const result = readApiConfig(env);
+  if (!result.ok) assert.fail(result.issues.map(formatConfigIssue).join('\n'));
+  return result.config;
+}
+
+function issuesOf(env: Record<string, string>): string[] {
+  const result = readApiConfig(env);
+  assert.equal(result.ok, false, 'expected issues');
+  return result.ok ? [] : result.issues.map(formatConfigIssue);
+}
+
+test('readApiConfig: with no environment, the defaults are those the schema fills into an empty spec', () => {
+  const parsed = parseBalancedServices('apiVersion: bso.dev/v1alpha1\nkind: BalancedService\nmetadata: {name: x}\nspec: {image: x}\n', 'x.yaml');
+  assert.ok(parsed.ok);
+  const spec = parsed.specs[0]!.object.spec;
+  const config = configOf({});
+  assert.equal(config.port, spec.port);
+  assert.equal(config.agentPort, spec.agent.port);
+  assert.equal(config.maintAt, spec.agent.thresholds.maint);
+  assert.equal(config.readyAt, spec.agent.thresholds.ready);
+  assert.equal(config.metric, spec.agent.metric);
+  assert.equal(config.sampleIntervalMs, durationMs(spec.agent.sampleInterval));
+  assert.equal(config.smoothingMs, durationMs(spec.agent.smoothing));
+  assert.equal(config.minMaintMs, durationMs(spec.agent.minMaintTime));
+  assert.equal(config.cgroupRoot, '/sys/fs/cgroup');
+  assert.equal(config.cgroupRootExplicit, false);
+  // The numbers the issue pins, so that a schema change is a deliberate one.
+  assert.deepEqual([config.port, config.agentPort, config.maintAt, config.readyAt, config.metric], [8080, 9999, 80, 60, 'cpu']);
+  assert.deepEqual([config.sampleIntervalMs, config.smoothingMs, config.minMaintMs], [250, 1000, 5000]);
+});
+
+test('readApiConfig: the operator-set names are those of operator/core/names.ts', () => {
+  for (const [key, name] of Object.entries(AGENT_ENV)) assert.equal(API_ENV[key as keyof typeof API_ENV], name);
+});
+
+test('readApiConfig: every variable is read', () => {
+  const config = configOf({
+    PORT: '0', AGENT_PORT: '0', BSO_MAINT_AT: '90', BSO_READY_AT: '20', BSO_AGENT_METRIC: 'max',
+    BSO_SAMPLE_INTERVAL: '100ms', BSO_SMOOTHING: '0s', BSO_MIN_MAINT_TIME: '1m', BSO_CGROUP_ROOT: '/tmp/x',
+    BSO_DRAIN_DELAY: '0s', BSO_SHUTDOWN_TIMEOUT: '2s', BSO_AGENT_MAX_CONNECTIONS: '10',
+  });
+  assert.deepEqual(config, {
+    port: 0, agentPort: 0, maintAt: 90, readyAt: 20, metric: 'max', sampleIntervalMs: 100, smoothingMs: 0,
+    minMaintMs: 60_000, cgroupRoot: '/tmp/x', cgroupRootExplicit: true, drainDelayMs: 0, shutdownTimeoutMs: 2000,
+    agentMaxConnections: 10,
+  });
+});
+
+const BAD: Array<[Record<string, string>, RegExp]> = [
+  [{ PORT: 'eighty' }, /^PORT="eighty": must be an integer from 0 to 65535/],
+  [{ PORT: '70000' }, /^PORT="70000"/],
+  [{ PORT: '-1' }, /^PORT="-1"/],
+  [{ PORT: '8080', AGENT_PORT: '8080' }, /^AGENT_PORT="8080": must differ from PORT/],
+  [{ BSO_MAINT_AT: '0' }, /^BSO_MAINT_AT="0": must be an integer from 1 to 100/],
+  [{ BSO_MAINT_AT: '80.5' }, /^BSO_MAINT_AT="80.5"/],
+  [{ BSO_READY_AT: '100' }, /^BSO_READY_AT="100": must be an integer from 0 to 99/],
+  [{ BSO_MAINT_AT: '50', BSO_READY_AT: '60' }, /^BSO_READY_AT="60": must be lower than BSO_MAINT_AT \(50\)/],
+  [{ BSO_AGENT_METRIC: 'disk' }, /^BSO_AGENT_METRIC="disk": must be one of cpu, memory, max/],
+  [{ BSO_SAMPLE_INTERVAL: '250' }, /^BSO_SAMPLE_INTERVAL="250": must be a duration/],
+  [{ BSO_SAMPLE_INTERVAL: '1ms' }, /^BSO_SAMPLE_INTERVAL="1ms": must be a duration from 50ms to 1m/],
+  [{ BSO_SMOOTHING: '1.5s' }, /^BSO_SMOOTHING="1.5s"/],
+  [{ BSO_MIN_MAINT_TIME: 'soon' }, /^BSO_MIN_MAINT_TIME="soon"/],
+  [{ BSO_DRAIN_DELAY: '3' }, /^BSO_DRAIN_DELAY="3"/],
+  [{ BSO_AGENT_MAX_CONNECTIONS: '0' }, /^BSO_AGENT_MAX_CONNECTIONS="0"/],
+];
+
+for (const [env, expected] of BAD) {
+  test(`readApiConfig: rejects ${JSON.stringify(env)}`, () => {
+    const issues = issuesOf(env);
+    assert.equal(issues.length, 1, issues.join('\n'));
+    assert.match(issues[0]!, expected);
+  });
+}
+
+test('readApiConfig: reports every bad variable at once; blank values mean the default', () => {
+  assert.equal(issuesOf({ PORT: 'x', BSO_AGENT_METRIC: 'y', BSO_SMOOTHING: 'z' }).length, 3);
+  assert.equal(configOf({ PORT: '', BSO_AGENT_METRIC: '  ' }).port, 8080);
+});

@@ -1,0 +1,122 @@
+// bso-api's environment: every variable, its default (from the schema) and its checks.
+// Pure: it takes the environment as data and returns the config or every issue at once.
+import { parseDuration } from '../crd/duration.js';
+import { AGENT_ENV } from '../operator/core/names.js';
+import type { AgentMetric } from './policy/load.js';
+import { METRIC_VALUES, SCHEMA_DEFAULTS, thresholdRange } from './schema-defaults.js';
+
+/** Variables the operator sets (AGENT_ENV) plus bso-api's own. */
+export const API_ENV = {
+  ...AGENT_ENV,
+  drainDelay: 'BSO_DRAIN_DELAY',
+  shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
+  agentMaxConnections: 'BSO_AGENT_MAX_CONNECTIONS',
+} as const;
+
+export const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
+/** Long enough for HAProxy to ask the agent once more (agent-inter, 2s by default) after drain. */
+export const DEFAULT_DRAIN_DELAY = '3s';
+export const DEFAULT_SHUTDOWN_TIMEOUT = '5s';
+export const DEFAULT_AGENT_MAX_CONNECTIONS = 4096;
+
+export interface ApiConfig {
+  port: number;
+  agentPort: number;
+  maintAt: number;
+  readyAt: number;
+  metric: AgentMetric;
+  sampleIntervalMs: number;
+  smoothingMs: number;
+  minMaintMs: number;
+  cgroupRoot: string;
+  /** True when BSO_CGROUP_ROOT was set: then it must exist. */
+  cgroupRootExplicit: boolean;
+  drainDelayMs: number;
+  shutdownTimeoutMs: number;
+  agentMaxConnections: number;
+}
+
+export interface ConfigIssue {
+  variable: string;
+  value: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: ApiConfig } | { ok: false; issues: ConfigIssue[] };
+
+type Env = Record<string, string | undefined>;
+
+export function readApiConfig(env: Env): ConfigResult {
+  const issues: ConfigIssue[] = [];
+  const raw = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number, hint = ''): number => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      issues.push({ variable: name, value, message: `must be an integer from ${min} to ${max}${hint}` });
+      return fallback;
+    }
+    return n;
+  };
+  const duration = (name: string, fallback: string, minMs: number, maxMs: number): number => {
+    const value = raw(name) ?? fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < minMs || ms > maxMs) {
+      issues.push({ variable: name, value, message: `must be a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as 500ms, 2s or 1m` });
+      return parseDuration(fallback)!;
+    }
+    return ms;
+  };
+
+  const port = integer(API_ENV.port, SCHEMA_DEFAULTS.port, 0, 65535, ' (0 picks a free port)');
+  const agentPort = integer(API_ENV.agentPort, SCHEMA_DEFAULTS.agentPort, 0, 65535, ' (0 picks a free port)');
+  if (port !== 0 && port === agentPort) {
+    issues.push({ variable: API_ENV.agentPort, value: String(agentPort), message: `must differ from ${API_ENV.port}` });
+  }
+  const maintRange = thresholdRange('maint');
+  const readyRange = thresholdRange('ready');
+  const maintAt = integer(API_ENV.maintAt, SCHEMA_DEFAULTS.maintAt, maintRange.min, maintRange.max, ' (percent)');
+  const readyAt = integer(API_ENV.readyAt, SCHEMA_DEFAULTS.readyAt, readyRange.min, readyRange.max, ' (percent)');
+  if (readyAt >= maintAt) {
+    issues.push({ variable: API_ENV.readyAt, value: String(readyAt), message: `must be lower than ${API_ENV.maintAt} (${maintAt})` });
+  }
+  const metricText = raw(API_ENV.metric) ?? SCHEMA_DEFAULTS.metric;
+  if (!METRIC_VALUES.includes(metricText)) {
+    issues.push({ variable: API_ENV.metric, value: metricText, message: `must be one of ${METRIC_VALUES.join(', ')}` });
+  }
+  const cgroupRoot = raw(API_ENV.cgroupRoot);
+
+  const config: ApiConfig = {
+    port,
+    agentPort,
+    maintAt,
+    readyAt,
+    metric: (METRIC_VALUES.includes(metricText) ? metricText : SCHEMA_DEFAULTS.metric) as AgentMetric,
+    // Same bounds as the spec's semantic rules (crd/semantic-rules.ts).
+    sampleIntervalMs: duration(API_ENV.sampleInterval, SCHEMA_DEFAULTS.sampleInterval, 50, 60_000),
+    smoothingMs: duration(API_ENV.smoothing, SCHEMA_DEFAULTS.smoothing, 0, 600_000),
+    minMaintMs: duration(API_ENV.minMaintTime, SCHEMA_DEFAULTS.minMaintTime, 0, 3_600_000),
+    cgroupRoot: cgroupRoot ?? DEFAULT_CGROUP_ROOT,
+    cgroupRootExplicit: cgroupRoot !== undefined,
+    drainDelayMs: duration(API_ENV.drainDelay, DEFAULT_DRAIN_DELAY, 0, 600_000),
+    shutdownTimeoutMs: duration(API_ENV.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, 0, 600_000),
+    agentMaxConnections: integer(API_ENV.agentMaxConnections, DEFAULT_AGENT_MAX_CONNECTIONS, 1, 1_000_000),
+  };
+  return issues.length === 0 ? { ok: true, config } : { ok: false, issues };
+}
+
+export function formatConfigIssue(issue: ConfigIssue): string {
+  return `${issue.variable}=${JSON.stringify(issue.value)}: ${issue.message}`;
+}
+
+function formatMs(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
