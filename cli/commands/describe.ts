@@ -1,0 +1,50 @@
+// bso describe NAME: the spec's essentials, conditions, servers and recent events.
+import { Option, type Command } from 'commander';
+import { age, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
+import type { CliContext } from '../context.js';
+import type { BalancedService } from '../../crd/types.generated.js';
+import { statsSecretName } from '../../operator/core/names.js';
+
+interface DescribeOptions { backend: string; operator?: string }
+
+export function registerDescribe(program: Command, ctx: CliContext): void {
+  program.command('describe <name>')
+    .description('Show one BalancedService in detail: conditions, servers with state and weight, recent events.')
+    .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
+    .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
+    .action(async (name: string, options: DescribeOptions) => {
+      const stored = await connectBackend(options.backend).getSpec(name);
+      if (!stored) {
+        ctx.stderr(`bso describe: BalancedService ${name} not found`);
+        ctx.exitCode = 1;
+        return;
+      }
+      const spec = stored.object.spec as BalancedService['spec'];
+      const answer = await fetchStatus(operatorUrl(options.operator), name);
+      const status = answer.ok ? answer.object.status : undefined;
+      const out = ctx.stdout;
+      out(`Name:        ${name}`);
+      out(`Generation:  ${stored.generation}${status ? ` (observed ${status.observedGeneration})` : ''}, applied ${age(stored.updatedAt)} ago, created ${age(stored.createdAt)} ago`);
+      out(`Image:       ${spec.image}`);
+      out(`Replicas:    ${spec.replicas} desired, ${status ? status.readyReplicas : '?'} UP in HAProxy`);
+      out(`Limits:      ${spec.resources.cpus} CPU, ${spec.resources.memory} memory per replica`);
+      out(`Agent:       ${spec.agent.metric} on port ${spec.agent.port}, maint at >= ${spec.agent.thresholds.maint}%, ready at <= ${spec.agent.thresholds.ready}%, asked every ${spec.agent.interval}`);
+      out(`HAProxy:     :${spec.haproxy.port} (${spec.haproxy.balance}), stats :${spec.haproxy.statsPort}/stats (credentials: secret ${spec.haproxy.statsSecret ?? statsSecretName(name)}), metrics :${spec.haproxy.statsPort}/metrics`);
+      if (!answer.ok) {
+        out(`Status:      unknown: ${answer.reason}`);
+        return;
+      }
+      out('Conditions:');
+      const conditions = status?.conditions ?? [];
+      if (conditions.length === 0) out('  (none yet)');
+      else for (const line of formatTable([['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], ...conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime), c.message])])) out(`  ${line}`);
+      out('Servers:');
+      const servers = status?.servers ?? [];
+      if (servers.length === 0) out('  (none reported by HAProxy yet)');
+      else for (const line of formatTable([['NAME', 'ADDRESS', 'STATE', 'WEIGHT', 'AGENT'], ...servers.map((s) => [s.name, s.address, s.state, String(s.weight), s.agent ?? '-'])])) out(`  ${line}`);
+      out('Events:');
+      const events = answer.object.events ?? [];
+      if (events.length === 0) out('  (none)');
+      else for (const line of formatTable([['AGE', 'TYPE', 'REASON', 'MESSAGE'], ...events.slice(-15).map((e) => [age(e.time), e.type, e.reason, e.count > 1 ? `${e.message} (x${e.count})` : e.message])])) out(`  ${line}`);
+    });
+}

@@ -1,0 +1,58 @@
+// bso get [NAME] [-o table|wide|json|yaml]: the stored specs with the status the operator sees.
+import { Option, type Command } from 'commander';
+import { stringify } from 'yaml';
+import type { ApiObject } from '../../operator/api-object.js';
+import { toApiObject } from '../../operator/api-object.js';
+import { age, connectBackend, fetchAll, formatTable, operatorUrl } from '../connect.js';
+import type { CliContext } from '../context.js';
+
+interface GetOptions { output: string; backend: string; operator?: string }
+
+export function registerGet(program: Command, ctx: CliContext): void {
+  program.command('get [name]')
+    .description('List BalancedServices with desired and ready replicas, or show one.')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
+    .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
+    .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
+    .addHelpText('after', `
+READY counts replicas UP in HAProxy. STATUS is Ready, or the reason it is not.
+Without a reachable operator, specs are listed with STATUS Unknown.
+
+Examples:
+  bso get
+  bso get -o wide
+  bso get hello -o json     # status.servers: each replica's HAProxy state and weight`)
+    .action(async (name: string | undefined, options: GetOptions) => {
+      const backend = connectBackend(options.backend);
+      const stored = await backend.listSpecs();
+      const statuses = await fetchAll(operatorUrl(options.operator));
+      const objects = stored
+        .filter((s) => !name || s.object.metadata.name === name)
+        .map((s) => statuses?.find((o) => o.metadata.name === s.object.metadata.name) ?? toApiObject(s, undefined));
+      if (name && objects.length === 0) {
+        ctx.stderr(`bso get: BalancedService ${name} not found`);
+        ctx.exitCode = 1;
+        return;
+      }
+      if (options.output === 'json') ctx.stdout(JSON.stringify(name ? objects[0] : { items: objects }, null, 2));
+      else if (options.output === 'yaml') ctx.stdout(stringify(name ? objects[0] : { items: objects }).trimEnd());
+      else {
+        if (objects.length === 0) { ctx.stderr('No BalancedServices found.'); return; }
+        for (const line of formatTable(table(objects, options.output === 'wide'))) ctx.stdout(line);
+        if (!statuses) ctx.stderr(`(status unknown: the operator is not reachable at ${operatorUrl(options.operator)})`);
+      }
+    });
+}
+
+function table(objects: ApiObject[], wide: boolean): string[][] {
+  const header = ['NAME', 'REPLICAS', 'READY', 'STATUS', 'AGE'];
+  if (wide) header.push('IMAGE', 'PORT', 'STATS', 'MAINT');
+  const rows = objects.map((o) => {
+    const spec = o.spec as { image: string; replicas: number; haproxy: { port: number; statsPort: number } };
+    const ready = o.status?.conditions.find((c) => c.type === 'Ready');
+    const row = [o.metadata.name, String(spec.replicas), o.status ? String(o.status.readyReplicas) : '-', ready ? (ready.status === 'True' ? 'Ready' : ready.reason) : 'Unknown', age(o.metadata.creationTimestamp)];
+    if (wide) row.push(spec.image, String(spec.haproxy.port), String(spec.haproxy.statsPort), String(o.status?.servers.filter((s) => s.state === 'MAINT').length ?? '-'));
+    return row;
+  });
+  return [header, ...rows];
+}

@@ -1,0 +1,58 @@
+// How the CLI reaches the cluster (for specs) and the operator (for status).
+import { BsoError } from '../lib/errors.js';
+import type { Backend } from '../operator/backend.js';
+import type { ApiObject } from '../operator/api-object.js';
+import { connectDocker } from '../operator/swarm/docker-client.js';
+import { SwarmBackend } from '../operator/swarm/swarm-backend.js';
+
+export const DEFAULT_OPERATOR_URL = 'http://127.0.0.1:9464';
+
+export function connectBackend(kind: string): Backend {
+  if (kind === 'swarm') return new SwarmBackend(connectDocker());
+  throw new BsoError('BSO_NOT_IMPLEMENTED', 'the Kubernetes backend is not available yet; use --backend=swarm');
+}
+
+export function operatorUrl(option: string | undefined): string {
+  return (option ?? process.env.BSO_OPERATOR_URL ?? DEFAULT_OPERATOR_URL).replace(/\/+$/, '');
+}
+
+export type StatusAnswer = { ok: true; object: ApiObject } | { ok: false; reason: string };
+
+/** The object with status from the operator; a reason instead when the operator cannot say. */
+export async function fetchStatus(baseUrl: string, name: string): Promise<StatusAnswer> {
+  try {
+    const response = await fetch(`${baseUrl}/v1/balancedservices/${encodeURIComponent(name)}`, { signal: AbortSignal.timeout(3000) });
+    if (response.status === 404) return { ok: false, reason: `the operator at ${baseUrl} does not know ${name} yet` };
+    if (!response.ok) return { ok: false, reason: `the operator at ${baseUrl} answered ${response.status}` };
+    return { ok: true, object: (await response.json()) as ApiObject };
+  } catch {
+    return { ok: false, reason: `the operator is not reachable at ${baseUrl} (is \`bso operator\` running? set --operator or BSO_OPERATOR_URL)` };
+  }
+}
+
+export async function fetchAll(baseUrl: string): Promise<ApiObject[] | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/v1/balancedservices`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return undefined;
+    return ((await response.json()) as { items: ApiObject[] }).items;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "5s", "3m", "2h", "4d" since an ISO time. */
+export function age(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (Number.isNaN(seconds)) return '-';
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+/** Left-aligned columns separated by two spaces, like kubectl. */
+export function formatTable(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}

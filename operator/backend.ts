@@ -1,0 +1,57 @@
+// The one interface the reconciler and the CLI use to reach an orchestrator. Implemented by
+// operator/swarm/ (dockerode) and operator/kubernetes/ (client-node); only they import those.
+import type { BalancedService } from '../crd/types.generated.js';
+import type { ControlPlane } from './core/desired-state.js';
+import type { ObservedObject, PlanAction } from './core/plan.js';
+
+export interface StoredSpec {
+  object: BalancedService;
+  /** Increases by one with every apply that changes the spec. */
+  generation: number;
+  /** When the spec was first applied (ISO 8601). */
+  createdAt: string;
+  /** When this generation was applied (ISO 8601). */
+  updatedAt: string;
+}
+
+export interface PutResult { generation: number; changed: boolean }
+
+export interface Observed {
+  /** Objects labelled as owned by the BalancedService. */
+  owned: ObservedObject[];
+  /** Objects (owned or foreign) that carry one of the names the desired state uses. */
+  byName: ObservedObject[];
+}
+
+export interface ReplicaCounts { desired: number; running: number }
+
+export interface TaskInfo { id: string; slot: number; node: string; state: string; address?: string; message?: string; containerId?: string }
+
+export interface Backend {
+  readonly kind: 'swarm' | 'kubernetes';
+
+  listSpecs(): Promise<StoredSpec[]>;
+  getSpec(name: string): Promise<StoredSpec | undefined>;
+  /** Stores the spec; an unchanged spec writes nothing. Throws BSO_CONFLICT when raced. */
+  putSpec(object: BalancedService): Promise<PutResult>;
+  /** Removes the spec (the operator then removes what it owns). False when there was none. */
+  deleteSpec(name: string): Promise<boolean>;
+
+  /** Names of BalancedServices that own objects (to clean up after deleted specs). */
+  listOwners(): Promise<string[]>;
+  observe(name: string, wantedNames: readonly string[]): Promise<Observed>;
+  execute(action: PlanAction): Promise<void>;
+  /** Desired and running replicas of a service bso owns. */
+  replicaCounts(serviceName: string): Promise<ReplicaCounts>;
+  tasks(serviceName: string): Promise<TaskInfo[]>;
+
+  /** Creates (once) and returns what the HAProxy supervisors need to reach the operator. */
+  ensureControlPlane(operatorUrl: string): Promise<ControlPlane & { token: string }>;
+
+  /**
+   * Calls onHint with a BalancedService name (or undefined: anything may have changed) when the
+   * orchestrator reports a change. Hints can be missed: the reconciler resyncs regardless.
+   * Returns a function that stops watching.
+   */
+  watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void;
+}

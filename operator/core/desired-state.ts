@@ -1,0 +1,126 @@
+// spec -> the objects that should exist for it, independent of the orchestrator. Pure.
+// The Swarm and Kubernetes backends translate these into their own objects.
+import type { BalancedService } from '../../crd/types.generated.js';
+import { durationMs } from '../../crd/duration.js';
+import { memoryBytes } from '../../crd/quantity.js';
+import {
+  AGENT_ENV, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
+  type Component,
+} from './names.js';
+import { specHash } from './spec-hash.js';
+
+export interface DesiredPort { target: number; published: number }
+
+export interface DesiredService {
+  name: string;
+  component: Extract<Component, 'api' | 'haproxy'>;
+  image: string;
+  replicas: number;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** CPU limit in nano-CPUs and memory limit in bytes (undefined: no limit). */
+  limits: { nanoCpus?: number; memoryBytes?: number };
+  /** Replicas are found by DNS (dnsrr): HAProxy balances, not IPVS. */
+  endpointMode: 'dnsrr';
+  /** Published with mode host: the routing mesh is not used. */
+  ports: DesiredPort[];
+  networks: string[];
+  /** Files mounted from Swarm secrets or configs (Kubernetes: Secrets), at /run/secrets/<target> or /<target>. */
+  files: DesiredFile[];
+  /** Only on the manager nodes (HAProxy, to be reachable at a known address), or anywhere. */
+  placement: { managersOnly: boolean };
+  stopGracePeriodMs: number;
+}
+
+export interface DesiredFile { source: 'secret' | 'config'; name: string; target: string }
+
+export interface DesiredSecret { name: string; labels: Record<string, string>; /** bso generates its content */ generated: true }
+
+export interface DesiredState {
+  name: string;
+  network: { name: string; labels: Record<string, string> };
+  secrets: DesiredSecret[];
+  services: DesiredService[];
+}
+
+export interface ControlPlane {
+  /** URL at which supervisors in HAProxy containers reach the operator's config API. */
+  operatorUrl: string;
+  /** Name of the config object holding the operator's config API token (readable by the operator after a restart). */
+  tokenConfig: string;
+  /** The network shared by the operator and every HAProxy (empty when not used). */
+  controlNetwork?: string;
+}
+
+/** Environment variables of the supervisor in the HAProxy container. */
+export const SUPERVISOR_ENV = {
+  name: 'BSO_SERVICE_NAME',
+  operatorUrl: 'BSO_OPERATOR_URL',
+  tokenFile: 'BSO_OPERATOR_TOKEN_FILE',
+  statsAuthFile: 'BSO_STATS_AUTH_FILE',
+} as const;
+
+export function desiredStateFor(object: BalancedService, control: ControlPlane): DesiredState {
+  const name = object.metadata.name;
+  const spec = object.spec;
+  const userLabels = (object.metadata.labels ?? {}) as Record<string, string>;
+  const withHash = (labels: Record<string, string>, value: unknown) => ({ ...labels, [LABEL_SPEC_HASH]: specHash(value) });
+  const network = networkName(name);
+  const statsSecret = spec.haproxy.statsSecret ?? statsSecretName(name);
+
+  const api: Omit<DesiredService, 'labels'> = {
+    name: apiServiceName(name),
+    component: 'api',
+    image: spec.image,
+    replicas: spec.replicas,
+    env: {
+      ...((spec.env ?? {}) as Record<string, string>),
+      [AGENT_ENV.port]: String(spec.port),
+      [AGENT_ENV.agentPort]: String(spec.agent.port),
+      [AGENT_ENV.maintAt]: String(spec.agent.thresholds.maint),
+      [AGENT_ENV.readyAt]: String(spec.agent.thresholds.ready),
+      [AGENT_ENV.metric]: spec.agent.metric,
+      [AGENT_ENV.sampleInterval]: spec.agent.sampleInterval,
+      [AGENT_ENV.smoothing]: spec.agent.smoothing,
+      [AGENT_ENV.minMaintTime]: spec.agent.minMaintTime,
+    },
+    limits: { nanoCpus: Math.round(spec.resources.cpus * 1e9), memoryBytes: memoryBytes(spec.resources.memory) },
+    endpointMode: 'dnsrr',
+    ports: [],
+    networks: [network],
+    files: [],
+    placement: { managersOnly: false },
+    stopGracePeriodMs: Math.max(10_000, durationMs(spec.agent.interval) * 3),
+  };
+  const haproxy: Omit<DesiredService, 'labels'> = {
+    name: haproxyServiceName(name),
+    component: 'haproxy',
+    image: spec.haproxy.image,
+    replicas: 1,
+    env: {
+      [SUPERVISOR_ENV.name]: name,
+      [SUPERVISOR_ENV.operatorUrl]: control.operatorUrl,
+      [SUPERVISOR_ENV.tokenFile]: `/run/bso/${control.tokenConfig}`,
+      [SUPERVISOR_ENV.statsAuthFile]: `/run/secrets/${statsSecret}`,
+    },
+    limits: {},
+    endpointMode: 'dnsrr',
+    ports: [spec.haproxy.port, spec.haproxy.statsPort].map((port) => ({ target: port, published: port })),
+    networks: control.controlNetwork ? [network, control.controlNetwork] : [network],
+    files: [
+      { source: 'config', name: control.tokenConfig, target: `/run/bso/${control.tokenConfig}` },
+      { source: 'secret', name: statsSecret, target: statsSecret },
+    ],
+    placement: { managersOnly: true },
+    stopGracePeriodMs: 30_000,
+  };
+  return {
+    name,
+    network: { name: network, labels: { ...userLabels, ...ownerLabels(name, 'network') } },
+    secrets: spec.haproxy.statsSecret ? [] : [{ name: statsSecret, labels: { ...userLabels, ...ownerLabels(name, 'stats-auth') }, generated: true }],
+    services: [api, haproxy].map((service) => ({
+      ...service,
+      labels: withHash({ ...userLabels, ...ownerLabels(name, service.component) }, service),
+    })),
+  };
+}

@@ -1,0 +1,43 @@
+// The operator's Prometheus metrics: one registry, bso_ prefix, base units, results as labels.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class OperatorMetrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({ name: 'bso_reconcile_total', help: 'Reconciles by result (success, requeue, error, terminal).', labelNames: ['result'], registers: [this.registry] });
+  readonly reconcileDuration = new Histogram({ name: 'bso_reconcile_duration_seconds', help: 'Time one reconcile took.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly queueDepth = new Gauge({ name: 'bso_queue_depth', help: 'Keys waiting in the work queue.', registers: [this.registry] });
+  readonly retries = new Counter({ name: 'bso_reconcile_retries_total', help: 'Reconciles requeued with backoff after a transient error.', registers: [this.registry] });
+  readonly writes = new Counter({ name: 'bso_backend_writes_total', help: 'Writes to the orchestrator by object kind and action.', labelNames: ['kind', 'action'], registers: [this.registry] });
+  readonly configUpdates = new Counter({ name: 'bso_haproxy_config_updates_total', help: 'HAProxy config updates reported by supervisors, by outcome (noop, runtime, reload, rejected).', labelNames: ['balancedservice', 'outcome'], registers: [this.registry] });
+  readonly desiredReplicas = new Gauge({ name: 'bso_desired_replicas', help: 'Replicas the spec asks for.', labelNames: ['balancedservice'], registers: [this.registry] });
+  readonly readyReplicas = new Gauge({ name: 'bso_ready_replicas', help: 'Replicas UP in HAProxy.', labelNames: ['balancedservice'], registers: [this.registry] });
+  readonly condition = new Gauge({ name: 'bso_condition', help: 'Status conditions: 1 for the current status of each type.', labelNames: ['balancedservice', 'type', 'status'], registers: [this.registry] });
+  readonly serverWeight = new Gauge({ name: 'bso_server_weight', help: 'Effective weight of each server as HAProxy reports it.', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
+  readonly serverState = new Gauge({ name: 'bso_server_state', help: 'State of each server as HAProxy reports it (1 for the current state).', labelNames: ['balancedservice', 'server', 'state'], registers: [this.registry] });
+  readonly serversInMaint = new Gauge({ name: 'bso_servers_maint', help: 'Servers in MAINT now.', labelNames: ['balancedservice'], registers: [this.registry] });
+  readonly drains = new Counter({ name: 'bso_replica_drains_total', help: 'Times a replica went into MAINT (drained by its agent).', labelNames: ['balancedservice'], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'bso_operator_' });
+  }
+
+  /** Drops the series of a deleted BalancedService, so cardinality follows the live specs. */
+  forget(name: string): void {
+    for (const metric of [this.desiredReplicas, this.readyReplicas, this.serversInMaint]) metric.remove({ balancedservice: name });
+    for (const type of ['Ready', 'Progressing', 'Degraded']) {
+      for (const status of ['True', 'False', 'Unknown']) this.condition.remove({ balancedservice: name, type, status });
+    }
+  }
+
+  /** Per-server gauges are rebuilt from the current statuses: servers come and go with replicas. */
+  setServers(all: ReadonlyMap<string, ReadonlyArray<{ name: string; state: string; weight: number }>>): void {
+    this.serverWeight.reset();
+    this.serverState.reset();
+    for (const [balancedservice, servers] of all) {
+      for (const server of servers) {
+        this.serverWeight.set({ balancedservice, server: server.name }, server.weight);
+        this.serverState.set({ balancedservice, server: server.name, state: server.state }, 1);
+      }
+    }
+  }
+}

@@ -1,0 +1,294 @@
+// The level-triggered reconciler. It is given only a key (a BalancedService name), reads the
+// stored spec and the observed state, plans, applies, and records status. Docker events are
+// hints; a periodic resync converges regardless. Transient errors retry with backoff; terminal
+// ones (a port taken, a foreign object) are shown in status and not retried in a loop.
+import type { BalancedService } from '../crd/types.generated.js';
+import { parseBalancedServices } from '../crd/parse-spec.js';
+import { formatIssue } from '../crd/spec-issue.js';
+import { isBsoError } from '../lib/errors.js';
+import type { Backend, StoredSpec } from './backend.js';
+import { conditionsFor, REASONS, type Condition } from './core/conditions.js';
+import { desiredStateFor, type ControlPlane, type DesiredState } from './core/desired-state.js';
+import { apiServiceName, haproxyServiceName } from './core/names.js';
+import { planFor, type PlanAction } from './core/plan.js';
+import { portConflictsFor } from './core/port-conflicts.js';
+import { EventLog } from './event-log.js';
+import type { OperatorMetrics } from './metrics.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ServerStatus { name: string; address: string; state: string; weight: number; agent?: string }
+
+/** What a supervisor reports about its HAProxy (PUT /v1/haproxy/NAME/status). */
+export interface SupervisorReport {
+  configHash?: string;
+  lastOutcome?: string;
+  rejectedHash?: string;
+  lastError?: string;
+  servers: ServerStatus[];
+  receivedAt: number;
+}
+
+export interface ServiceStatus {
+  observedGeneration: number;
+  replicas: number;
+  readyReplicas: number;
+  configHash?: string;
+  conditions: Condition[];
+  servers: ServerStatus[];
+}
+
+export interface RenderedConfig { text: string; hash: string }
+
+export interface ReconcilerOptions {
+  backend: Backend;
+  control: ControlPlane;
+  renderConfig: (spec: BalancedService) => RenderedConfig;
+  metrics: OperatorMetrics;
+  log?: (line: string) => void;
+  resyncMs?: number;
+  /** How soon to look again while a service is converging. */
+  progressPollMs?: number;
+  /** Called whenever the config served for a service changes (wakes long-polling supervisors). */
+  onConfigChange?: (name: string) => void;
+}
+
+export class Reconciler {
+  readonly statuses = new Map<string, ServiceStatus>();
+  readonly configs = new Map<string, RenderedConfig>();
+  readonly reports = new Map<string, SupervisorReport>();
+  readonly events = new EventLog();
+  readonly queue = new WorkQueue();
+  private stopWatch: (() => void) | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private watchRetry: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.log = options.log ?? ((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+  }
+
+  start(): void {
+    this.running = this.queue.run((key) => this.process(key));
+    this.watch();
+    const resyncMs = this.options.resyncMs ?? 30_000;
+    void this.resync();
+    this.resyncTimer = setInterval(() => void this.resync(), resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.watchRetry);
+    this.stopWatch?.();
+    this.queue.stop();
+    await this.running;
+  }
+
+  /** Enqueues every stored spec and every owner of objects (to clean up after deleted specs). */
+  async resync(): Promise<void> {
+    try {
+      const [specs, owners] = await Promise.all([this.options.backend.listSpecs(), this.options.backend.listOwners()]);
+      for (const name of new Set([...specs.map((s) => s.object.metadata.name), ...owners, ...this.statuses.keys()])) this.queue.add(name);
+    } catch (error) {
+      this.log(`resync failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** A supervisor's report: servers as HAProxy sees them, config applied or rejected. */
+  report(name: string, report: Omit<SupervisorReport, 'receivedAt'>): void {
+    const before = this.reports.get(name);
+    this.reports.set(name, { ...report, receivedAt: Date.now() });
+    if (report.lastOutcome && report.configHash !== before?.configHash) {
+      this.options.metrics.configUpdates.inc({ balancedservice: name, outcome: report.lastOutcome });
+    }
+    const wasMaint = new Set((before?.servers ?? []).filter((s) => s.state === 'MAINT').map((s) => s.name));
+    for (const server of report.servers) {
+      if (server.state === 'MAINT' && !wasMaint.has(server.name) && before) {
+        this.options.metrics.drains.inc({ balancedservice: name });
+        this.events.record(name, 'Normal', 'ReplicaDrained', `${server.name} (${server.address}) went into MAINT: its agent reports overload`);
+      }
+    }
+    this.queue.add(name);
+  }
+
+  private watch(): void {
+    this.stopWatch = this.options.backend.watch(
+      (name) => (name ? this.queue.add(name) : void this.resync()),
+      (error) => {
+        this.log(`event stream broke (${(error as Error).message}); resync continues, reconnecting in 5s`);
+        this.stopWatch?.();
+        this.watchRetry = setTimeout(() => { this.watch(); void this.resync(); }, 5000);
+        this.watchRetry.unref();
+      },
+    );
+  }
+
+  private async process(name: string): Promise<void> {
+    const { metrics } = this.options;
+    const started = performance.now();
+    metrics.queueDepth.set(this.queue.depth);
+    try {
+      const requeueAfterMs = await this.reconcile(name);
+      this.queue.forget(name);
+      if (requeueAfterMs !== undefined) this.queue.addAfter(name, requeueAfterMs);
+      metrics.reconciles.inc({ result: requeueAfterMs !== undefined ? 'requeue' : 'success' });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (isBsoError(error) && !error.transient) {
+        metrics.reconciles.inc({ result: 'terminal' });
+        this.fail(name, error.code === 'BSO_NOT_FOUND' ? 'MissingObject' : REASONS.backendError, message, false);
+      } else {
+        metrics.reconciles.inc({ result: 'error' });
+        metrics.retries.inc();
+        const delay = this.queue.addRateLimited(name);
+        this.fail(name, REASONS.backendError, `${message} (retry ${this.queue.failuresOf(name)} in ${(delay / 1000).toFixed(1)}s)`, true);
+      }
+    } finally {
+      metrics.reconcileDuration.observe((performance.now() - started) / 1000);
+      metrics.queueDepth.set(this.queue.depth);
+    }
+  }
+
+  /** One reconcile. Returns a delay to look again (still converging), or undefined. */
+  async reconcile(name: string): Promise<number | undefined> {
+    const { backend } = this.options;
+    const specs = await backend.listSpecs();
+    const stored = specs.find((s) => s.object.metadata.name === name);
+    if (!stored) return this.cleanUp(name);
+
+    const invalid = revalidate(stored);
+    if (invalid) {
+      this.setStatus(name, stored, [{ reason: REASONS.specInvalid, message: invalid }]);
+      return undefined;
+    }
+    const ports = portConflictsFor(name, specs.map((s) => ({ object: s.object, createdAt: s.createdAt })));
+    if (ports.length > 0) {
+      this.setStatus(name, stored, ports.map((message) => ({ reason: REASONS.portTaken, message })));
+      this.events.record(name, 'Warning', REASONS.portTaken, ports.join('; '));
+      return undefined;
+    }
+
+    const desired = desiredStateFor(stored.object, this.options.control);
+    const observed = await backend.observe(name, namesIn(desired));
+    const plan = planFor(name, desired, observed.owned, observed.byName);
+    for (const action of plan.actions) await this.apply(name, action);
+
+    const config = this.options.renderConfig(stored.object);
+    if (this.configs.get(name)?.hash !== config.hash) {
+      this.configs.set(name, config);
+      this.options.onConfigChange?.(name);
+    }
+    const blocking = plan.conflicts.map((c) => ({ reason: REASONS.foreignObject, message: c.message }));
+    for (const c of plan.conflicts) this.events.record(name, 'Warning', REASONS.foreignObject, c.message);
+    const status = await this.setStatus(name, stored, blocking);
+    const ready = status.conditions.find((c) => c.type === 'Ready')?.status === 'True';
+    return ready || blocking.length > 0 ? undefined : (this.options.progressPollMs ?? 2000);
+  }
+
+  private async apply(name: string, action: PlanAction): Promise<void> {
+    const what = action.kind === 'service' && action.type !== 'delete' ? action.service.name : (action as { name: string }).name;
+    await this.options.backend.execute(action);
+    this.options.metrics.writes.inc({ kind: action.kind, action: action.type });
+    const reason = action.type === 'update' ? `: ${action.reason}` : action.type === 'delete' ? `: ${action.reason}` : '';
+    const verb = action.type === 'create' ? 'Created' : action.type === 'update' ? 'Updated' : 'Deleted';
+    this.events.record(name, 'Normal', `${verb}${capitalize(action.kind)}`, `${action.type}d ${action.kind} ${what}${reason}`);
+    this.log(`${name}: ${action.type} ${action.kind} ${what}${reason}`);
+  }
+
+  private async cleanUp(name: string): Promise<undefined> {
+    const observed = await this.options.backend.observe(name, []);
+    const plan = planFor(name, undefined, observed.owned, []);
+    for (const action of plan.actions) await this.apply(name, action);
+    if (plan.actions.length === 0) {
+      this.statuses.delete(name);
+      this.configs.delete(name);
+      this.reports.delete(name);
+      this.events.forget(name);
+      this.options.metrics.forget(name);
+      this.refreshServerMetrics();
+      return undefined;
+    }
+    // Look again: removed services leave their network busy for a moment.
+    this.queue.addAfter(name, 1000);
+    return undefined;
+  }
+
+  private async setStatus(name: string, stored: StoredSpec, blocking: Array<{ reason: string; message: string }>): Promise<ServiceStatus> {
+    const { backend, metrics } = this.options;
+    const spec = stored.object.spec;
+    const [api, haproxy] = blocking.some((b) => b.reason === REASONS.specInvalid || b.reason === REASONS.portTaken)
+      ? [{ desired: spec.replicas, running: 0 }, { desired: 1, running: 0 }]
+      : await Promise.all([backend.replicaCounts(apiServiceName(name)), backend.replicaCounts(haproxyServiceName(name))]);
+    const report = this.reports.get(name);
+    const servers = (report?.servers ?? []).filter((s) => s.address && s.address !== '0.0.0.0' && s.address !== '-');
+    const previous = this.statuses.get(name)?.conditions ?? [];
+    const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
+    const conditions = conditionsFor({
+      generation: stored.generation,
+      desiredReplicas: spec.replicas,
+      runningReplicas: api.running,
+      haproxyRunning: haproxy.running > 0,
+      configHash: this.configs.get(name)?.hash,
+      appliedConfigHash: report?.configHash,
+      servers,
+      blocking,
+      rejectedConfig: rejected,
+    }, previous, new Date().toISOString());
+    const status: ServiceStatus = {
+      observedGeneration: stored.generation,
+      replicas: spec.replicas,
+      readyReplicas: servers.filter((s) => s.state === 'UP').length,
+      configHash: this.configs.get(name)?.hash,
+      conditions,
+      servers,
+    };
+    this.noteTransitions(name, previous, conditions);
+    this.statuses.set(name, status);
+    metrics.desiredReplicas.set({ balancedservice: name }, status.replicas);
+    metrics.readyReplicas.set({ balancedservice: name }, status.readyReplicas);
+    metrics.serversInMaint.set({ balancedservice: name }, servers.filter((s) => s.state === 'MAINT').length);
+    for (const c of conditions) {
+      for (const s of ['True', 'False', 'Unknown']) metrics.condition.set({ balancedservice: name, type: c.type, status: s }, c.status === s ? 1 : 0);
+    }
+    this.refreshServerMetrics();
+    return status;
+  }
+
+  private fail(name: string, reason: string, message: string, transient: boolean): void {
+    this.log(`${name}: ${transient ? 'retrying after error' : 'stopped'}: ${message}`);
+    this.events.record(name, 'Warning', reason, message);
+    const previous = this.statuses.get(name);
+    const now = new Date().toISOString();
+    const conditions = (previous?.conditions ?? []).filter((c) => c.type !== 'Degraded');
+    conditions.push({ type: 'Degraded', status: 'True', reason, message, lastTransitionTime: now, observedGeneration: previous?.observedGeneration ?? 0 });
+    this.statuses.set(name, { observedGeneration: 0, replicas: 0, readyReplicas: 0, servers: [], ...previous, conditions });
+  }
+
+  private noteTransitions(name: string, before: readonly Condition[], after: readonly Condition[]): void {
+    for (const c of after) {
+      const old = before.find((b) => b.type === c.type);
+      if (old && old.status === c.status && old.reason === c.reason) continue;
+      if (!old && c.status === 'False' && c.type !== 'Ready') continue;
+      this.events.record(name, c.type === 'Degraded' && c.status === 'True' ? 'Warning' : 'Normal', c.reason, `${c.type}=${c.status}: ${c.message}`);
+    }
+  }
+
+  private refreshServerMetrics(): void {
+    this.options.metrics.setServers(new Map([...this.statuses].map(([name, s]) => [name, s.servers])));
+  }
+}
+
+function namesIn(desired: DesiredState): string[] {
+  return [desired.network.name, ...desired.secrets.map((s) => s.name), ...desired.services.map((s) => s.name)];
+}
+
+/** A stored spec is validated again: another version of bso, or a hand edit, may have written it. */
+function revalidate(stored: StoredSpec): string | undefined {
+  const result = parseBalancedServices(JSON.stringify({ apiVersion: stored.object.apiVersion, kind: stored.object.kind, metadata: stored.object.metadata, spec: stored.object.spec }), `stored spec ${stored.object.metadata.name}`);
+  return result.ok ? undefined : result.issues.map(formatIssue).join('; ');
+}
+
+function capitalize(text: string): string {
+  return text[0]!.toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,104 @@
+// BalancedService specs stored in the Swarm itself, as config objects labelled as specs:
+// an operator started on any manager, or restarted, finds them. Configs are immutable, so each
+// changed apply writes generation N+1 and then removes the older ones.
+import type Docker from 'dockerode';
+import type { BalancedService } from '../../crd/types.generated.js';
+import { BsoError } from '../../lib/errors.js';
+import { LABEL_COMPONENT, LABEL_OWNER, LABEL_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY } from '../core/names.js';
+import { specHash } from '../core/spec-hash.js';
+import type { PutResult, StoredSpec } from '../backend.js';
+import { dockerStatus } from './docker-client.js';
+
+export const LABEL_GENERATION = 'bso.dev/generation';
+export const LABEL_CREATED_AT = 'bso.dev/created-at';
+
+interface SpecConfig { id: string; name: string; generation: number; hash: string; createdAt: string; updatedAt: string; data: string }
+
+export const specConfigName = (name: string, generation: number) => `bso-spec-${name}-g${generation}`;
+
+/** What identifies a spec's content: metadata and spec, never status. */
+export function storedContentHash(object: BalancedService): string {
+  return specHash({ metadata: object.metadata, spec: object.spec });
+}
+
+export class SwarmSpecStore {
+  constructor(private readonly docker: Docker) {}
+
+  async list(): Promise<StoredSpec[]> {
+    const latest = new Map<string, SpecConfig>();
+    const firstCreated = new Map<string, string>();
+    for (const config of await this.configs()) {
+      const owner = config.name.replace(/^bso-spec-/, '').replace(/-g\d+$/, '');
+      const current = latest.get(owner);
+      if (!current || config.generation > current.generation) latest.set(owner, config);
+      const created = firstCreated.get(owner);
+      if (!created || config.createdAt < created) firstCreated.set(owner, config.createdAt);
+    }
+    const out: StoredSpec[] = [];
+    for (const [owner, config] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
+      out.push({ object: JSON.parse(config.data) as BalancedService, generation: config.generation, createdAt: firstCreated.get(owner) ?? config.createdAt, updatedAt: config.updatedAt });
+    }
+    return out;
+  }
+
+  async get(name: string): Promise<StoredSpec | undefined> {
+    return (await this.list()).find((s) => s.object.metadata.name === name);
+  }
+
+  async put(object: BalancedService): Promise<PutResult> {
+    const name = object.metadata.name;
+    const mine = (await this.configs()).filter((c) => c.name.startsWith(`bso-spec-${name}-g`) && /-g\d+$/.test(c.name) && c.name === specConfigName(name, c.generation));
+    const latest = mine.reduce<SpecConfig | undefined>((a, c) => (!a || c.generation > a.generation ? c : a), undefined);
+    const hash = storedContentHash(object);
+    if (latest && latest.hash === hash) return { generation: latest.generation, changed: false };
+    const generation = (latest?.generation ?? 0) + 1;
+    const stored = { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec };
+    try {
+      await this.docker.createConfig({
+        Name: specConfigName(name, generation),
+        Labels: {
+          [LABEL_OWNER]: name, [LABEL_COMPONENT]: 'spec', [LABEL_MANAGED_BY]: MANAGED_BY,
+          [LABEL_GENERATION]: String(generation), [LABEL_SPEC_HASH]: hash,
+          [LABEL_CREATED_AT]: mine.map((c) => c.createdAt).sort()[0] ?? new Date().toISOString(),
+        },
+        Data: Buffer.from(JSON.stringify(stored)).toString('base64'),
+      } as never);
+    } catch (error) {
+      if (dockerStatus(error) === 409) throw new BsoError('BSO_CONFLICT', `BalancedService ${name} was changed concurrently; apply again`, { transient: true, cause: error });
+      throw error;
+    }
+    for (const old of mine) await this.removeQuietly(old.id);
+    return { generation, changed: true };
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const mine = (await this.configs()).filter((c) => c.name === specConfigName(name, c.generation));
+    for (const config of mine) await this.removeQuietly(config.id);
+    return mine.length > 0;
+  }
+
+  private async configs(): Promise<SpecConfig[]> {
+    const configs = await this.docker.listConfigs({ filters: { label: [`${LABEL_COMPONENT}=spec`] } });
+    return configs.map((c) => {
+      const spec = c.Spec as { Name?: string; Labels?: Record<string, string>; Data?: string };
+      const labels = spec.Labels ?? {};
+      return {
+        id: c.ID,
+        name: spec.Name ?? '',
+        generation: Number(labels[LABEL_GENERATION] ?? 0),
+        hash: labels[LABEL_SPEC_HASH] ?? '',
+        createdAt: labels[LABEL_CREATED_AT] ?? c.CreatedAt ?? '',
+        updatedAt: c.CreatedAt ?? '',
+        data: Buffer.from(spec.Data ?? '', 'base64').toString('utf8'),
+      };
+    });
+  }
+
+  private async removeQuietly(id: string): Promise<void> {
+    try {
+      await this.docker.getConfig(id).remove();
+    } catch (error) {
+      if (dockerStatus(error) !== 404) throw error;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+// The Docker Swarm backend: the only place (with spec-store.ts) that talks to dockerode.
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { BsoError } from '../../lib/errors.js';
+import type { BalancedService } from '../../crd/types.generated.js';
+import type { ControlPlane } from '../core/desired-state.js';
+import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../core/names.js';
+import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
+import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
+import { dockerStatus, isUnreachable } from './docker-client.js';
+import { SwarmSpecStore } from './spec-store.js';
+import { fromServiceSpec, toServiceSpec } from './service-spec.js';
+import { watchSwarmEvents } from './swarm-events.js';
+
+export const CONTROL_NETWORK = 'bso-control';
+export const TOKEN_CONFIG = 'bso-operator-token';
+
+export class SwarmBackend implements Backend {
+  readonly kind = 'swarm' as const;
+  private readonly specs: SwarmSpecStore;
+
+  constructor(private readonly docker: Docker) {
+    this.specs = new SwarmSpecStore(docker);
+  }
+
+  listSpecs(): Promise<StoredSpec[]> { return guard(() => this.specs.list()); }
+  getSpec(name: string): Promise<StoredSpec | undefined> { return guard(() => this.specs.get(name)); }
+  putSpec(object: BalancedService): Promise<PutResult> { return guard(() => this.specs.put(object)); }
+  deleteSpec(name: string): Promise<boolean> { return guard(() => this.specs.delete(name)); }
+
+  async listOwners(): Promise<string[]> {
+    return guard(async () => {
+      const objects = await this.ownedObjects(undefined);
+      return [...new Set(objects.map((o) => o.labels[LABEL_OWNER]!))].sort();
+    });
+  }
+
+  async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
+    return guard(async () => {
+      const owned = await this.ownedObjects(name);
+      const byName: ObservedObject[] = [];
+      const networkNames = await this.networkNames();
+      for (const wanted of wantedNames) {
+        for (const service of await this.docker.listServices({ filters: { name: [wanted] } })) {
+          if (service.Spec?.Name === wanted) byName.push(this.observedService(service, networkNames));
+        }
+        for (const network of await this.docker.listNetworks({ filters: { name: [wanted] } })) {
+          if (network.Name === wanted) byName.push({ kind: 'network', id: network.Id, name: network.Name, labels: network.Labels ?? {} });
+        }
+        for (const secret of await this.docker.listSecrets({ filters: { name: [wanted] } })) {
+          if (secret.Spec?.Name === wanted) byName.push({ kind: 'secret', id: secret.ID, name: wanted, labels: secret.Spec?.Labels ?? {} });
+        }
+      }
+      return { owned, byName };
+    });
+  }
+
+  async execute(action: PlanAction): Promise<void> {
+    return guard(async () => {
+      try {
+        await this.executeUnguarded(action);
+      } catch (error) {
+        const status = dockerStatus(error);
+        if (status === 409 || (status === 500 && /update out of sequence/i.test(String((error as Error).message)))) {
+          throw new BsoError('BSO_CONFLICT', `${action.kind} changed while bso was updating it; will retry`, { transient: true, cause: error });
+        }
+        if (action.type === 'delete' && status === 404) return;
+        throw error;
+      }
+    });
+  }
+
+  private async executeUnguarded(action: PlanAction): Promise<void> {
+    switch (action.type) {
+      case 'create':
+        if (action.kind === 'network') {
+          await this.docker.createNetwork({ Name: action.name, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: action.labels });
+        } else if (action.kind === 'secret') {
+          const credentials = `admin:${randomBytes(18).toString('base64url')}`;
+          await this.docker.createSecret({ Name: action.name, Labels: action.labels, Data: Buffer.from(credentials).toString('base64') } as never);
+        } else {
+          await this.docker.createService(toServiceSpec(action.service, await this.ids()) as Docker.CreateServiceOptions);
+        }
+        return;
+      case 'update': {
+        const spec = toServiceSpec(action.service, await this.ids());
+        await this.docker.getService(action.id).update({ version: action.version, ...spec } as never);
+        return;
+      }
+      case 'delete':
+        if (action.kind === 'service') await this.docker.getService(action.id).remove();
+        else if (action.kind === 'secret') await this.docker.getSecret(action.id).remove();
+        else await this.removeNetworkWhenFree(action.id);
+    }
+  }
+
+  /** A network is in use until the tasks of a removed service are gone: retry a few seconds. */
+  private async removeNetworkWhenFree(id: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.docker.getNetwork(id).remove();
+        return;
+      } catch (error) {
+        if (dockerStatus(error) === 404) return;
+        if (attempt >= 20) throw new BsoError('BSO_CONFLICT', `network ${id} is still in use; will retry`, { transient: true, cause: error });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  async replicaCounts(serviceName: string): Promise<ReplicaCounts> {
+    return guard(async () => {
+      const services = (await this.docker.listServices({ filters: { name: [serviceName] }, status: true } as Docker.ServiceListOptions)) as Array<Docker.Service & { ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number } }>;
+      const service = services.find((s) => s.Spec?.Name === serviceName);
+      return { desired: service?.ServiceStatus?.DesiredTasks ?? 0, running: service?.ServiceStatus?.RunningTasks ?? 0 };
+    });
+  }
+
+  async tasks(serviceName: string): Promise<TaskInfo[]> {
+    return guard(async () => {
+      const tasks = await this.docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } });
+      return tasks.map((t): TaskInfo => ({
+        id: String(t.ID),
+        slot: Number(t.Slot ?? 0),
+        node: String(t.NodeID ?? ''),
+        state: String(t.Status?.State ?? 'unknown'),
+        message: t.Status?.Err ?? t.Status?.Message,
+        containerId: t.Status?.ContainerStatus?.ContainerID,
+        address: (t.NetworksAttachments ?? [])
+          .filter((a: { Network?: { Spec?: { Name?: string } } }) => a.Network?.Spec?.Name !== 'ingress')
+          .flatMap((a: { Addresses?: string[] }) => a.Addresses ?? [])[0]?.split('/')[0],
+      })).sort((a, b) => a.slot - b.slot);
+    });
+  }
+
+  async ensureControlPlane(operatorUrl: string): Promise<ControlPlane & { token: string }> {
+    return guard(async () => {
+      const labels = { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_COMPONENT]: 'control' };
+      const networks = await this.docker.listNetworks({ filters: { name: [CONTROL_NETWORK] } });
+      if (!networks.some((n) => n.Name === CONTROL_NETWORK)) {
+        try {
+          await this.docker.createNetwork({ Name: CONTROL_NETWORK, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels });
+        } catch (error) {
+          if (dockerStatus(error) !== 409) throw error;
+        }
+      }
+      let token = await this.readToken();
+      if (token === undefined) {
+        const fresh = randomBytes(32).toString('base64url');
+        try {
+          await this.docker.createConfig({ Name: TOKEN_CONFIG, Labels: labels, Data: Buffer.from(fresh).toString('base64') } as never);
+        } catch (error) {
+          if (dockerStatus(error) !== 409) throw error;
+        }
+        token = (await this.readToken()) ?? fresh;
+      }
+      return { operatorUrl, tokenConfig: TOKEN_CONFIG, controlNetwork: CONTROL_NETWORK, token };
+    });
+  }
+
+  /** The gateway of docker_gwbridge: how a container reaches an operator running on the host. */
+  async hostGatewayAddress(): Promise<string | undefined> {
+    try {
+      const info = await this.docker.getNetwork('docker_gwbridge').inspect();
+      return info?.IPAM?.Config?.[0]?.Gateway;
+    } catch {
+      return undefined;
+    }
+  }
+
+  watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void {
+    return watchSwarmEvents(this.docker, onHint, onError);
+  }
+
+  private async readToken(): Promise<string | undefined> {
+    const configs = await this.docker.listConfigs({ filters: { name: [TOKEN_CONFIG] } });
+    const config = configs.find((c) => (c.Spec as { Name?: string })?.Name === TOKEN_CONFIG);
+    const data = (config?.Spec as { Data?: string } | undefined)?.Data;
+    return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+  }
+
+  private async ownedObjects(name: string | undefined): Promise<ObservedObject[]> {
+    const label = name ? [`${LABEL_OWNER}=${name}`] : [LABEL_OWNER];
+    const networkNames = await this.networkNames();
+    const services = (await this.docker.listServices({ filters: { label } })).map((s) => this.observedService(s, networkNames));
+    const networks = (await this.docker.listNetworks({ filters: { label } })).map((n): ObservedObject => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
+    const secrets = (await this.docker.listSecrets({ filters: { label } })).map((s): ObservedObject => ({ kind: 'secret', id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} }));
+    const all = [...services, ...networks, ...secrets];
+    return all.filter((o) => o.labels[LABEL_COMPONENT] !== 'spec').sort(byKindAndName);
+  }
+
+  private observedService(service: Docker.Service, networkNames: Map<string, string>): ObservedObject {
+    const spec = service.Spec ?? {};
+    return {
+      kind: 'service',
+      id: service.ID,
+      name: spec.Name ?? '',
+      labels: spec.Labels ?? {},
+      version: service.Version?.Index,
+      service: fromServiceSpec(spec, (id) => networkNames.get(id) ?? id),
+    };
+  }
+
+  private async networkNames(): Promise<Map<string, string>> {
+    const networks = await this.docker.listNetworks();
+    return new Map(networks.map((n) => [n.Id, n.Name]));
+  }
+
+  private async ids() {
+    const [networks, secrets, configs] = await Promise.all([this.docker.listNetworks(), this.docker.listSecrets(), this.docker.listConfigs()]);
+    const lookup = (kind: string, entries: Array<[string, string]>) => {
+      const map = new Map(entries);
+      return (name: string) => {
+        const id = map.get(name);
+        if (!id) throw new BsoError('BSO_NOT_FOUND', `${kind} ${name} does not exist`, { transient: kind !== 'secret' });
+        return id;
+      };
+    };
+    return {
+      networkId: lookup('network', networks.map((n) => [n.Name, n.Id])),
+      secretId: lookup('secret', secrets.map((s) => [s.Spec?.Name ?? '', s.ID])),
+      configId: lookup('config', configs.map((c) => [(c.Spec as { Name?: string })?.Name ?? '', c.ID])),
+    };
+  }
+}
+
+const KIND_ORDER: Record<ObjectKind, number> = { network: 0, secret: 1, service: 2 };
+function byKindAndName(a: ObservedObject, b: ObservedObject): number {
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name);
+}
+
+/** Docker unreachable -> a transient BSO_BACKEND_UNAVAILABLE, so callers back off and retry. */
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUnreachable(error)) throw new BsoError('BSO_BACKEND_UNAVAILABLE', `the Docker API cannot be reached: ${(error as Error).message}`, { transient: true, cause: error });
+    throw error;
+  }
+}
