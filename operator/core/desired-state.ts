@@ -107,10 +107,10 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     endpointMode: 'dnsrr',
     ports: [spec.haproxy.port, spec.haproxy.statsPort].map((port) => ({ target: port, published: port })),
     networks: control.controlNetwork ? [network, control.controlNetwork] : [network],
-    files: [
+    files: sortFiles([
       { source: 'config', name: control.tokenConfig, target: `/run/bso/${control.tokenConfig}` },
       { source: 'secret', name: statsSecret, target: statsSecret },
-    ],
+    ]),
     placement: { managersOnly: true },
     stopGracePeriodMs: 30_000,
   };
@@ -123,4 +123,9 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       labels: withHash({ ...userLabels, ...ownerLabels(name, service.component) }, service),
     })),
   };
+}
+
+/** One canonical order, so a service read back from the orchestrator compares equal. */
+export function sortFiles(files: DesiredFile[]): DesiredFile[] {
+  return [...files].sort((a, b) => a.source.localeCompare(b.source) || a.name.localeCompare(b.name));
 }

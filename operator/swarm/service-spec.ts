@@ -1,7 +1,7 @@
 // DesiredService <-> Docker Swarm ServiceSpec. Pure translation both ways: fromServiceSpec
 // projects an observed service back onto the fields bso sets, so the planner can see drift.
 import type Docker from 'dockerode';
-import type { DesiredService } from '../core/desired-state.js';
+import { sortFiles, type DesiredService } from '../core/desired-state.js';
 
 const NS_PER_MS = 1_000_000;
 const MANAGER_CONSTRAINT = 'node.role == manager';
@@ -57,10 +57,10 @@ export function fromServiceSpec(spec: Docker.ServiceSpec, networkName: (id: stri
     const at = entry.indexOf('=');
     if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
   }
-  const files: DesiredService['files'] = [
+  const files: DesiredService['files'] = sortFiles([
     ...(container.Secrets ?? []).map((s) => ({ source: 'secret' as const, name: s.SecretName ?? '', target: s.File?.Name ?? '' })),
     ...(container.Configs ?? []).map((c) => ({ source: 'config' as const, name: c.ConfigName ?? '', target: c.File?.Name ?? '' })),
-  ];
+  ]);
   const limits = task?.Resources?.Limits ?? {};
   return {
     name: spec.Name ?? '',

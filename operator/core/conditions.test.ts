@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { conditionsFor, type StatusFacts } from './conditions.js';
+
+const base: StatusFacts = {
+  generation: 3, desiredReplicas: 2, runningReplicas: 2, haproxyRunning: true,
+  configHash: 'h1', appliedConfigHash: 'h1', servers: [{ state: 'UP' }, { state: 'UP' }], blocking: [],
+};
+const get = (facts: Partial<StatusFacts>, type: string) => conditionsFor({ ...base, ...facts }, [], 'T0').find((c) => c.type === type)!;
+
+test('all running, config applied, servers UP: Ready, not Progressing, not Degraded', () => {
+  assert.equal(get({}, 'Ready').status, 'True');
+  assert.equal(get({}, 'Progressing').status, 'False');
+  assert.equal(get({}, 'Degraded').status, 'False');
+  assert.equal(get({}, 'Ready').observedGeneration, 3);
+});
+
+test('replicas still starting: Progressing with RollingOut', () => {
+  assert.equal(get({ runningReplicas: 1 }, 'Ready').reason, 'ReplicasNotReady');
+  assert.equal(get({ runningReplicas: 1 }, 'Progressing').reason, 'RollingOut');
+});
+
+test('config not confirmed by HAProxy yet: not Ready', () => {
+  assert.equal(get({ appliedConfigHash: 'old' }, 'Ready').reason, 'ConfigNotApplied');
+});
+
+test('a port conflict blocks: Ready False and Degraded True with its reason', () => {
+  const facts = { blocking: [{ reason: 'PortTaken', message: 'port 80 is already published by BalancedService a' }] };
+  assert.equal(get(facts, 'Ready').reason, 'PortTaken');
+  assert.equal(get(facts, 'Degraded').status, 'True');
+  assert.equal(get(facts, 'Progressing').status, 'False');
+});
+
+test('every server in MAINT: Degraded AllServersInMaint', () => {
+  assert.equal(get({ servers: [{ state: 'MAINT' }, { state: 'MAINT' }] }, 'Degraded').reason, 'AllServersInMaint');
+});
+
+test('lastTransitionTime only moves when the status changes', () => {
+  const first = conditionsFor(base, [], 'T0');
+  const same = conditionsFor(base, first, 'T1');
+  assert.equal(same.find((c) => c.type === 'Ready')!.lastTransitionTime, 'T0');
+  const changed = conditionsFor({ ...base, runningReplicas: 0 }, first, 'T2');
+  assert.equal(changed.find((c) => c.type === 'Ready')!.lastTransitionTime, 'T2');
+});

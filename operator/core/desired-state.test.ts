@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { desiredStateFor } from './desired-state.js';
+import { LABEL_SPEC_HASH } from './names.js';
+import { CONTROL, loadExample } from '../testdata/specs.js';
+
+test('the example becomes a dnsrr API service with limits and agent env, and an HAProxy publishing host ports', () => {
+  const desired = desiredStateFor(loadExample(), CONTROL);
+  const [api, haproxy] = desired.services;
+  assert.equal(desired.network.name, 'hello-net');
+  assert.deepEqual(desired.secrets.map((s) => s.name), ['hello-stats-auth']);
+  assert.equal(api!.name, 'hello-api');
+  assert.equal(api!.replicas, 2);
+  assert.equal(api!.endpointMode, 'dnsrr');
+  assert.deepEqual(api!.limits, { nanoCpus: 500_000_000, memoryBytes: 256 * 2 ** 20 });
+  assert.equal(api!.env.BSO_MAINT_AT, '80');
+  assert.equal(api!.env.BSO_READY_AT, '60');
+  assert.equal(api!.env.AGENT_PORT, '9999');
+  assert.deepEqual(api!.ports, []);
+  assert.equal(haproxy!.name, 'hello-haproxy');
+  assert.deepEqual(haproxy!.ports, [{ target: 80, published: 80 }, { target: 8404, published: 8404 }]);
+  assert.deepEqual(haproxy!.networks, ['hello-net', 'bso-control']);
+  assert.equal(haproxy!.placement.managersOnly, true);
+});
+
+test('the spec hash label changes with the spec and only then', () => {
+  const a = desiredStateFor(loadExample(), CONTROL).services[0]!.labels[LABEL_SPEC_HASH];
+  const b = desiredStateFor(loadExample(), CONTROL).services[0]!.labels[LABEL_SPEC_HASH];
+  const c = desiredStateFor(loadExample((t) => t.replace('replicas: 2', 'replicas: 4')), CONTROL).services[0]!.labels[LABEL_SPEC_HASH];
+  assert.equal(a, b);
+  assert.notEqual(a, c);
+});
+
+test('a user-provided stats secret is used and not generated', () => {
+  const spec = loadExample((t) => t.replace('balance: leastconn', 'balance: leastconn\n    statsSecret: my-stats'));
+  const desired = desiredStateFor(spec, CONTROL);
+  assert.deepEqual(desired.secrets, []);
+  assert.ok(desired.services[1]!.files.some((f) => f.source === 'secret' && f.name === 'my-stats'));
+});

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { desiredStateFor } from '../core/desired-state.js';
+import { specHash } from '../core/spec-hash.js';
+import { fromServiceSpec, toServiceSpec } from './service-spec.js';
+import { CONTROL, loadExample } from '../testdata/specs.js';
+
+const ids = { networkId: (n: string) => `id-${n}`, secretId: (n: string) => `sid-${n}`, configId: (n: string) => `cid-${n}` };
+
+test('fromServiceSpec(toServiceSpec(x)) is x, so an untouched service never looks drifted', () => {
+  for (const service of desiredStateFor(loadExample(), CONTROL).services) {
+    const back = fromServiceSpec(toServiceSpec(service, ids), (id) => id.replace(/^id-/, ''));
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(service)), service.name);
+    assert.equal(specHash(back), specHash(service), service.name);
+  }
+});
+
+test('HAProxy ports are published in host mode, API replicas use dnsrr and start-first updates with rollback', () => {
+  const [api, haproxy] = desiredStateFor(loadExample(), CONTROL).services.map((s) => toServiceSpec(s, ids));
+  assert.equal(api!.EndpointSpec!.Mode, 'dnsrr');
+  assert.equal(api!.UpdateConfig!.Order, 'start-first');
+  assert.equal(api!.UpdateConfig!.FailureAction, 'rollback');
+  assert.deepEqual(haproxy!.EndpointSpec!.Ports!.map((p) => p.PublishMode), ['host', 'host']);
+  assert.equal(haproxy!.UpdateConfig!.Order, 'stop-first');
+});
