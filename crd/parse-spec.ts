@@ -1,12 +1,16 @@
 // Loads BalancedService specs from YAML text: YAML 1.2 core schema, duplicate keys rejected,
-// aliases and size bounded, then the JSON Schema (filling defaults) and the semantic rules.
-// Pure: the caller reads the file. Returns every spec, or every issue at once.
-import { LineCounter, parseAllDocuments, visit, isPair, isScalar, isSeq, type Document } from 'yaml';
+// aliases, size and nesting bounded, YAML traps reported, then the JSON Schema (filling
+// defaults) and the semantic rules. Pure: the caller reads the file. Returns every spec, or
+// every issue at once.
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { schemaValidator } from './schema.js';
 import { schemaIssues, type RawIssue } from './schema-issues.js';
 import { semanticIssues } from './semantic-rules.js';
-import { compareIssues, formatPath, type PathSegment, type SpecIssue } from './spec-issue.js';
-import { locateParentKey, locatePath, toPosition } from './yaml-locate.js';
+import { compareIssues, formatPath, type SpecIssue } from './spec-issue.js';
+import { locateParentKey, locatePath, nodeAt, toPosition, type Position } from './yaml-locate.js';
+import { findExcessiveNesting } from './nesting-depth.js';
+import { yamlTrapIssues } from './yaml-traps.js';
+import { typeMessage } from './type-message.js';
 import type { BalancedService } from './types.generated.js';
 
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -19,34 +23,35 @@ export interface LoadedSpec {
   index: number;
   /** 1-based line where the document starts. */
   line: number;
+  /** Where metadata.name's value stands, for messages about the name. */
+  namePosition: Position;
   /** The spec with every default filled in. */
   object: BalancedService;
 }
 
 export type ParseResult = { ok: true; specs: LoadedSpec[] } | { ok: false; issues: SpecIssue[] };
 
+type DocumentResult = { issues: SpecIssue[] } | { spec: Omit<LoadedSpec, 'file' | 'index'> } | 'empty';
+
 export function parseBalancedServices(text: string, file: string): ParseResult {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_SPEC_BYTES) {
-    return failure([{ file, line: 1, col: 1, path: '', message: `file is ${bytes} bytes; a spec file may have at most ${MAX_SPEC_BYTES} bytes` }]);
-  }
-  const depth = flowNestingDepth(text);
-  if (depth > MAX_NESTING_DEPTH) {
-    return failure([{ file, line: 1, col: 1, path: '', message: `nesting is ${depth} levels deep; at most ${MAX_NESTING_DEPTH} are allowed` }]);
+  if (bytes > MAX_SPEC_BYTES) return failure([sizeIssue(file, `is ${bytes} bytes`)]);
+  const deep = findExcessiveNesting(text, MAX_NESTING_DEPTH);
+  if (deep) {
+    return failure([{ file, ...deep, path: '', message: `the YAML nests more than ${MAX_NESTING_DEPTH} levels deep (a BalancedService needs 4)` }]);
   }
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, {
+  const parsed = parseAllDocuments(text, {
     version: '1.2', schema: 'core', uniqueKeys: true, strict: true, prettyErrors: false, lineCounter,
   });
+  const documents = Array.isArray(parsed) ? parsed : [];
   const issues: SpecIssue[] = [];
   const specs: LoadedSpec[] = [];
-  const docs = Array.isArray(documents) ? documents : [];
-  docs.forEach((doc, index) => {
-    const line = toPosition(lineCounter, doc.range[0]).line;
-    const docIssues = checkDocument(doc, lineCounter, file);
-    if (docIssues === 'empty') return;
-    if (docIssues.issues.length > 0) issues.push(...docIssues.issues);
-    else specs.push({ file, index, line, object: docIssues.object });
+  documents.forEach((doc, index) => {
+    const result = checkDocument(text, doc, lineCounter, file);
+    if (result === 'empty') return;
+    if ('issues' in result) issues.push(...result.issues);
+    else specs.push({ file, index, ...result.spec });
   });
   if (issues.length === 0 && specs.length === 0) {
     issues.push({ file, line: 1, col: 1, path: '', message: 'contains no BalancedService (the file is empty)' });
@@ -55,83 +60,80 @@ export function parseBalancedServices(text: string, file: string): ParseResult {
   return issues.length > 0 ? failure(issues) : { ok: true, specs };
 }
 
-function checkDocument(doc: Document, lineCounter: LineCounter, file: string): { issues: SpecIssue[]; object: BalancedService } | 'empty' {
+/** The issue for a file over the size limit; `what` says how big it is ("is 2000000 bytes"). */
+export function sizeIssue(file: string, what: string): SpecIssue {
+  return { file, line: 1, col: 1, path: '', message: `${what}; a spec file may have at most ${MAX_SPEC_BYTES} bytes (1 MiB)` };
+}
+
+function checkDocument(text: string, doc: Document.Parsed, lineCounter: LineCounter, file: string): DocumentResult {
   const at = (offset: number, message: string, path = ''): SpecIssue => ({ file, ...toPosition(lineCounter, offset), path, message });
   const syntax = doc.errors.map((e) => at(e.pos[0], yamlErrorMessage(e.code, e.message)));
-  if (syntax.length > 0) return { issues: syntax, object: undefined as never };
+  if (syntax.length > 0) return { issues: syntax };
+  const version = doc.directives?.yaml;
+  if (version?.explicit && version.version !== '1.2') {
+    return { issues: [at(Math.max(0, text.lastIndexOf('%YAML', doc.range[0])), `declares %YAML ${version.version}; bso reads YAML 1.2 only: remove the %YAML line`)] };
+  }
   if (doc.contents === null) return 'empty';
 
-  const traps: SpecIssue[] = [];
-  visit(doc, {
-    Scalar(key, node, ancestors) {
-      if (node.type === 'PLAIN' && typeof node.value === 'number' && typeof node.source === 'string' && /^[-+]?0[0-9]/.test(node.source)) {
-        const path = formatPath(ancestors.flatMap((a, i): PathSegment[] => {
-          if (isPair(a) && isScalar(a.key) && a.key !== node) return [String(a.key.value)];
-          if (isSeq(a)) { const next = ancestors[i + 1] ?? node; return [a.items.indexOf(next as never)]; }
-          return [];
-        }));
-        if (key === 'key') return;
-        traps.push(at(node.range?.[0] ?? 0, `the number ${node.source} has a leading zero; write ${String(node.value)} (YAML 1.1 would read it as octal)`, path));
-      }
-    },
-  });
+  const traps = yamlTrapIssues(doc, lineCounter, file);
+  // Unresolved tags are reported by the traps, with the field's path.
+  const warnings = doc.warnings
+    .filter((w) => w.code !== 'TAG_RESOLVE_FAILED')
+    .map((w) => at(w.pos[0], `YAML: ${w.message.split('\n')[0]}`));
+  if (traps.fatal) return { issues: [...traps.issues, ...warnings].sort(compareIssues) };
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    return { issues: [at(0, `cannot be expanded: ${(error as Error).message} (at most ${MAX_ALIAS_COUNT} aliases)`)], object: undefined as never };
+    const why = (error as Error).message;
+    const message = /alias/i.test(why)
+      ? `too many aliases: expanding them would build a huge document (at most ${MAX_ALIAS_COUNT} alias expansions)`
+      : `cannot be read: ${why}`;
+    return { issues: [at(doc.contents.range?.[0] ?? 0, message)] };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { issues: [at(doc.contents.range?.[0] ?? 0, 'must be a mapping with apiVersion, kind, metadata and spec')], object: undefined as never };
+    return { issues: [at(doc.contents.range?.[0] ?? 0, 'must be a mapping with apiVersion, kind, metadata and spec')] };
   }
 
   const validate = schemaValidator();
   validate(data);
   const raw: RawIssue[] = [...schemaIssues(validate.errors ?? []), ...semanticIssues(data)];
-  const issues = [...traps, ...raw.map((issue) => positioned(doc, lineCounter, file, issue))].sort(compareIssues);
-  return { issues, object: data as BalancedService };
+  const issues = [...traps.issues, ...warnings, ...raw.map((issue) => positioned(doc, lineCounter, file, issue))];
+  if (issues.length > 0) return { issues: issues.sort(compareIssues) };
+  return {
+    spec: {
+      line: toPosition(lineCounter, doc.range[0]).line,
+      namePosition: locatePath(doc, lineCounter, ['metadata', 'name']),
+      object: data as BalancedService,
+    },
+  };
 }
 
 function positioned(doc: Document, lineCounter: LineCounter, file: string, issue: RawIssue): SpecIssue {
   const position = issue.target === 'parent'
     ? locateParentKey(doc, lineCounter, issue.path.slice(0, -1))
     : locatePath(doc, lineCounter, issue.path, issue.target);
-  return { file, ...position, path: formatPath(issue.path), message: issue.message };
+  const message = issue.keyword === 'type' ? typeMessage(issue.message, nodeAt(doc, issue.path)) : issue.message;
+  return { file, ...position, path: formatPath(issue.path), message };
 }
 
 function duplicateNameIssues(specs: readonly LoadedSpec[]): SpecIssue[] {
-  const firstLine = new Map<string, number>();
+  const first = new Map<string, LoadedSpec>();
   const issues: SpecIssue[] = [];
   for (const spec of specs) {
     const name = spec.object.metadata.name;
-    const earlier = firstLine.get(name);
-    if (earlier === undefined) firstLine.set(name, spec.line);
-    else issues.push({ file: spec.file, line: spec.line, col: 1, path: 'metadata.name', message: `"${name}" is defined twice in this file (first at line ${earlier})` });
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, spec);
+    else issues.push({ file: spec.file, ...spec.namePosition, path: 'metadata.name', message: `"${name}" is defined twice in this file (first at line ${earlier.namePosition.line})` });
   }
   return issues;
 }
 
 function yamlErrorMessage(code: string, message: string): string {
   if (code === 'DUPLICATE_KEY') return 'duplicate key: each key may appear once in a mapping';
+  if (code === 'RESOURCE_EXHAUSTION') return `the YAML is too deeply nested or too large to read (${message.split('\n')[0]})`;
   return `YAML syntax: ${message.split('\n')[0]}`;
-}
-
-/** Deepest nesting of flow collections and indentation, without parsing (guards the recursive composer). */
-function flowNestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 91 || c === 123) max = Math.max(max, ++depth); // [ {
-    else if ((c === 93 || c === 125) && depth > 0) depth--; // ] }
-  }
-  let indentMax = 0;
-  for (const line of text.split('\n')) {
-    const indent = line.length - line.trimStart().length;
-    if (indent > indentMax) indentMax = indent;
-  }
-  return Math.max(max, Math.floor(indentMax / 2));
 }
 
 function failure(issues: SpecIssue[]): ParseResult {

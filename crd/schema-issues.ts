@@ -8,6 +8,8 @@ export interface RawIssue {
   /** Point at the key (unknown fields) or at the parent key (missing fields) rather than the value. */
   target: 'value' | 'key' | 'parent';
   message: string;
+  /** The schema keyword that failed (type, pattern, ...); absent for semantic rules. */
+  keyword?: string;
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -15,13 +17,19 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'a list', boolean: 'true or false',
 };
 
+/** One issue per problem: a value of the wrong type gets one issue (the allowed values, or the type), not three. */
 export function schemaIssues(errors: readonly SchemaError[]): RawIssue[] {
   const out: RawIssue[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
-    const issue = toIssue(error);
-    if (!issue) continue;
-    const key = issue.path.join('\u0000') + '\u0000' + issue.message;
+  const issues = errors.map(toIssue).filter((issue): issue is RawIssue => issue !== undefined);
+  const pathsWith = (keyword: string) => new Set(issues.filter((i) => i.keyword === keyword).map((i) => i.path.join('\u0000')));
+  const wrongType = pathsWith('type');
+  const notInEnum = pathsWith('enum');
+  for (const issue of issues) {
+    const at = issue.path.join('\u0000');
+    if (issue.keyword === 'type' && notInEnum.has(at)) continue; // "must be one of: cpu, memory, max" says more
+    if (issue.keyword !== 'type' && issue.keyword !== 'enum' && issue.target === 'value' && wrongType.has(at)) continue;
+    const key = at + '\u0000' + issue.message;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(issue);
@@ -46,9 +54,9 @@ function toIssue(error: SchemaError): RawIssue | undefined {
       };
     }
     case 'type':
-      return { path, target: 'value', message: `must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)}` };
+      return { path, target: 'value', keyword: 'type', message: `must be ${typeName(String(params.type))}` };
     case 'enum':
-      return { path, target: 'value', message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+      return { path, target: 'value', keyword: 'enum', message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'minimum':
       return { path, target: 'value', message: `must be at least ${String(params.limit)}` };
     case 'maximum':
@@ -66,6 +74,10 @@ function toIssue(error: SchemaError): RawIssue | undefined {
     default:
       return { path, target: 'value', message: error.message ?? `fails ${error.keyword}` };
   }
+}
+
+export function typeName(type: string): string {
+  return TYPE_NAMES[type] ?? type;
 }
 
 /** "/spec/env/A~1B" -> ["spec", "env", "A/B"]; numeric segments of arrays stay strings (YAML maps use string keys). */

@@ -10,6 +10,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables bso sets itself in every replica. */
 export const RESERVED_ENV = /^(PORT|AGENT_PORT|BSO_.*)$/;
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** Longest DNS-1123 subdomain, the prefix of a label or annotation key. */
+const MAX_KEY_PREFIX = 253;
+const MAX_ENV_NAME = 255;
+/** Label keys bso sets on every object it owns (operator/core/names.ts): a spec may not set them. */
+const RESERVED_LABELS = new Set(['app.kubernetes.io/managed-by']);
 const MIN_MEMORY_BYTES = 6 * 2 ** 20;
 
 /** Duration fields with the smallest and largest value that makes sense. */
@@ -29,6 +34,10 @@ const DURATION_LIMITS: Array<[Path, number, number]> = [
 export function semanticIssues(doc: unknown): RawIssue[] {
   const issues: RawIssue[] = [];
   const fail = (path: Path, message: string, target: RawIssue['target'] = 'value') => issues.push({ path, target, message });
+
+  if (isRecord(doc) && 'status' in doc) {
+    fail(['status'], 'is written by the operator and cannot be applied; remove it from the spec file', 'key');
+  }
 
   const maint = get(doc, ['spec', 'agent', 'thresholds', 'maint']);
   const ready = get(doc, ['spec', 'agent', 'thresholds', 'ready']);
@@ -61,7 +70,8 @@ export function semanticIssues(doc: unknown): RawIssue[] {
   const env = get(doc, ['spec', 'env']);
   if (isRecord(env)) {
     for (const name of Object.keys(env)) {
-      if (!ENV_NAME.test(name)) fail(['spec', 'env', name], 'must be a variable name: letters, digits and _, not starting with a digit', 'key');
+      if (name.length > MAX_ENV_NAME) fail(['spec', 'env', name], `must be at most ${MAX_ENV_NAME} characters long`, 'key');
+      else if (!ENV_NAME.test(name)) fail(['spec', 'env', name], 'must be a variable name: letters, digits and _, not starting with a digit', 'key');
       else if (RESERVED_ENV.test(name)) fail(['spec', 'env', name], 'is set by bso itself (PORT, AGENT_PORT and BSO_* are reserved)', 'key');
     }
   }
@@ -69,10 +79,13 @@ export function semanticIssues(doc: unknown): RawIssue[] {
     const map = get(doc, ['metadata', field]);
     if (!isRecord(map)) continue;
     for (const key of Object.keys(map)) {
-      if (!QUALIFIED_NAME.test(key) || key.length > 317) {
+      const slash = key.indexOf('/');
+      if (slash > MAX_KEY_PREFIX || key.length > MAX_KEY_PREFIX + 64) {
+        fail(['metadata', field, key], `must have a prefix of at most ${MAX_KEY_PREFIX} characters and a name of at most 63`, 'key');
+      } else if (!QUALIFIED_NAME.test(key)) {
         fail(['metadata', field, key], 'must be a qualified name such as app or example.com/team (letters, digits, - _ . and one optional prefix/)', 'key');
-      } else if (key.startsWith('bso.dev/')) {
-        fail(['metadata', field, key], 'uses the prefix bso.dev/, which is reserved for bso', 'key');
+      } else if (key.startsWith('bso.dev/') || RESERVED_LABELS.has(key)) {
+        fail(['metadata', field, key], 'is reserved: bso sets it on the objects it owns', 'key');
       }
     }
   }

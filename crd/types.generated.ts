@@ -206,7 +206,7 @@ export interface BalancedServiceSpecHaproxyTimeouts {
   queue: string;
 }
 /**
- * Observed state, written by the operator. Ignored when applying.
+ * Observed state, written by the operator. A spec file must not contain it.
  */
 export interface BalancedServiceStatus {
   observedGeneration?: number;

@@ -59,3 +59,20 @@ export function toPosition(lineCounter: LineCounter, offset: number): Position {
   const { line, col } = lineCounter.linePos(offset);
   return { line, col };
 }
+
+/** The YAML node at `path` (aliases resolved), or undefined when the path is not present. */
+export function nodeAt(doc: Document, path: readonly PathSegment[]): unknown {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    node = resolve(doc, node);
+    if (isMap(node)) {
+      node = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(segment))?.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+    } else {
+      return undefined;
+    }
+    if (node === undefined) return undefined;
+  }
+  return resolve(doc, node);
+}
