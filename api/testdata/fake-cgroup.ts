@@ -80,3 +80,33 @@ export class FakeCgroup {
     renameSync(temporary, path);
   }
 }
+
+/**
+ * Makes a fake cgroup "use" a chosen share of its CPU limit: every tickMs, the CPU counter
+ * grows by share x cores x elapsed wall time.
+ */
+export class CpuLoadDriver {
+  private share = 0;
+  private last = performance.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly tree: FakeCgroup, private readonly cores: number, tickMs = 10) {
+    this.timer = setInterval(() => this.tick(), tickMs);
+  }
+
+  /** Load in percent of the CPU limit, from now on. */
+  set(percent: number): void {
+    this.tick();
+    this.share = percent / 100;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    this.tree.addCpuSeconds((this.share * this.cores * (now - this.last)) / 1000);
+    this.last = now;
+  }
+}

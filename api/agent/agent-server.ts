@@ -1,0 +1,70 @@
+// The TCP side of HAProxy's agent-check: on every connection, write the current reply line and
+// close. Nothing the peer sends is read into memory or changes the reply. Every socket has an
+// error handler and a hard deadline, and the number of open sockets is capped, so resets,
+// half-open peers, slow or flooding clients cannot crash the process or grow its memory.
+import { createServer, type Server, type Socket } from 'node:net';
+
+export interface AgentServerOptions {
+  port: number;
+  host?: string;
+  /** The line to send now (newline included); called once per connection. */
+  reply: () => string;
+  /** A socket is destroyed this long after it connected, whatever it does. */
+  socketDeadlineMs: number;
+  /** Connections beyond this many open ones are closed at once. */
+  maxConnections: number;
+  onReply?: (line: string) => void;
+  onSocketError?: (error: Error) => void;
+  /** Errors of the listening socket after it started (e.g. EMFILE on accept). */
+  onServerError?: (error: Error) => void;
+}
+
+export interface AgentServer {
+  readonly port: number;
+  openConnections(): number;
+  close(): Promise<void>;
+}
+
+export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ allowHalfOpen: false, noDelay: true, pauseOnConnect: false }, (socket) => {
+    sockets.add(socket);
+    const deadline = setTimeout(() => socket.destroy(), options.socketDeadlineMs);
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      sockets.delete(socket);
+    });
+    socket.on('error', (error) => {
+      options.onSocketError?.(error);
+      socket.destroy();
+    });
+    // Discard whatever the peer sends (agent-send strings, garbage) without buffering it.
+    socket.resume();
+    const line = options.reply();
+    socket.end(line);
+    options.onReply?.(line);
+  });
+  server.maxConnections = options.maxConnections;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (error) => options.onServerError?.(error));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  return {
+    port,
+    openConnections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

@@ -1,0 +1,89 @@
+// The replica's HTTP API (Express). Routes:
+//   GET /         who answered: hostname, agent state and weight, load, time
+//   GET /healthz  200 while the process serves
+//   GET /metrics  Prometheus text (api/metrics.ts)
+//   GET /work     burns CPU for ?ms=N milliseconds (at most 1000) on the request thread: a
+//                 replica "slow from its own work", for demos and benchmarks
+//   GET /sleep    answers after ?ms=N milliseconds (at most 10000) without using CPU: a slow
+//                 request, e.g. to watch in-flight requests finish during shutdown
+import { hostname } from 'node:os';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { AgentSnapshot } from './agent/agent-messages.js';
+import type { ApiMetrics } from './metrics.js';
+
+export const MAX_WORK_MS = 1000;
+export const MAX_SLEEP_MS = 10_000;
+
+export interface AppDeps {
+  agent: () => AgentSnapshot;
+  metrics: ApiMetrics;
+  hostname?: string;
+  /** Whether shutdown has begun. */
+  draining?: () => boolean;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const host = deps.hostname ?? hostname();
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(deps.metrics.middleware);
+
+  app.get('/', (_req, res) => {
+    const agent = deps.agent();
+    res.json({
+      hostname: host,
+      state: agent.state,
+      weight: agent.weightPercent,
+      load: {
+        cpu: round(agent.smoothed.cpu),
+        memory: round(agent.smoothed.memory),
+        metric: round(agent.smoothed.load),
+      },
+      time: new Date().toISOString(),
+    });
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', draining: deps.draining?.() ?? false });
+  });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const text = await deps.metrics.registry.metrics();
+      res.type(deps.metrics.registry.contentType).send(text);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.get('/work', (req, res) => {
+    const ms = clampMs(req.query['ms'], 10, MAX_WORK_MS);
+    const until = performance.now() + ms;
+    let spins = 0;
+    while (performance.now() < until) spins++;
+    res.json({ hostname: host, workedMs: ms, spins });
+  });
+
+  app.get('/sleep', async (req, res) => {
+    const ms = clampMs(req.query['ms'], 100, MAX_SLEEP_MS);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    res.json({ hostname: host, sleptMs: ms });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Express recognises an error handler by its four parameters.
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).json({ error: error.message });
+  });
+  return app;
+}
+
+function clampMs(value: unknown, fallback: number, max: number): number {
+  const asked = typeof value === 'string' ? Number(value) : fallback;
+  return Number.isFinite(asked) ? Math.min(max, Math.max(0, asked)) : 0;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
