@@ -85,7 +85,8 @@ function scanInline(line: string, start: number, state: State, max: number, inde
     }
     if (state.flow > 0 && (c === ']' || c === '}')) { state.flow--; atValueStart = false; continue; }
     if (state.flow > 0 && c === ',') { atValueStart = true; continue; }
-    if (c === ':' && (i + 1 === line.length || /[\s,[\]{}]/.test(line[i + 1]!))) { atValueStart = true; continue; }
+    // "key: value", and in flow collections also JSON's "key":"value".
+    if (c === ':' && (state.flow > 0 || i + 1 === line.length || /[\s,[\]{}]/.test(line[i + 1]!))) { atValueStart = true; continue; }
     if (atValueStart && (c === '&' || c === '!')) { i = skipToken(line, i); continue; }
     if (atValueStart && state.flow === 0 && (c === '|' || c === '>') && /^[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(i))) {
       state.blockScalarParent = indent;

@@ -2,12 +2,13 @@
 // aliases, size and nesting bounded, YAML traps reported, then the JSON Schema (filling
 // defaults) and the semantic rules. Pure: the caller reads the file. Returns every spec, or
 // every issue at once.
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, isPair, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import { schemaValidator } from './schema.js';
 import { schemaIssues, type RawIssue } from './schema-issues.js';
 import { semanticIssues } from './semantic-rules.js';
 import { compareIssues, formatPath, type SpecIssue } from './spec-issue.js';
-import { locateParentKey, locatePath, nodeAt, toPosition, type Position } from './yaml-locate.js';
+import { locateParentKey, locatePath, nodeAt, pathOfKeyAt, toPosition, type Position } from './yaml-locate.js';
+import { schemaAt } from './schema-lookup.js';
 import { findExcessiveNesting } from './nesting-depth.js';
 import { yamlTrapIssues } from './yaml-traps.js';
 import { typeMessage } from './type-message.js';
@@ -21,7 +22,7 @@ export interface LoadedSpec {
   file: string;
   /** 0-based index of the YAML document in the file. */
   index: number;
-  /** 1-based line where the document starts. */
+  /** 1-based line where the document's content starts (after any --- and comments). */
   line: number;
   /** Where metadata.name's value stands, for messages about the name. */
   namePosition: Position;
@@ -67,13 +68,16 @@ export function sizeIssue(file: string, what: string): SpecIssue {
 
 function checkDocument(text: string, doc: Document.Parsed, lineCounter: LineCounter, file: string): DocumentResult {
   const at = (offset: number, message: string, path = ''): SpecIssue => ({ file, ...toPosition(lineCounter, offset), path, message });
-  const syntax = doc.errors.map((e) => at(e.pos[0], yamlErrorMessage(e.code, e.message)));
+  const syntax = doc.errors.map((e) => {
+    const path = e.code === 'DUPLICATE_KEY' ? formatPath(pathOfKeyAt(doc, e.pos[0]) ?? []) : '';
+    return at(e.pos[0], yamlErrorMessage(e.code, e.message), path);
+  });
   if (syntax.length > 0) return { issues: syntax };
   const version = doc.directives?.yaml;
   if (version?.explicit && version.version !== '1.2') {
     return { issues: [at(Math.max(0, text.lastIndexOf('%YAML', doc.range[0])), `declares %YAML ${version.version}; bso reads YAML 1.2 only: remove the %YAML line`)] };
   }
-  if (doc.contents === null) return 'empty';
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) return 'empty';
 
   const traps = yamlTrapIssues(doc, lineCounter, file);
   // Unresolved tags are reported by the traps, with the field's path.
@@ -87,10 +91,9 @@ function checkDocument(text: string, doc: Document.Parsed, lineCounter: LineCoun
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const why = (error as Error).message;
-    const message = /alias/i.test(why)
-      ? `too many aliases: expanding them would build a huge document (at most ${MAX_ALIAS_COUNT} alias expansions)`
-      : `cannot be read: ${why}`;
-    return { issues: [at(doc.contents.range?.[0] ?? 0, message)] };
+    if (!/alias/i.test(why)) return { issues: [at(doc.contents.range?.[0] ?? 0, `cannot be read: ${why}`)] };
+    const alias = firstAlias(doc);
+    return { issues: [at(alias?.offset ?? 0, `too many aliases: expanding them would build a huge document (at most ${MAX_ALIAS_COUNT} alias expansions)`, alias?.path)] };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { issues: [at(doc.contents.range?.[0] ?? 0, 'must be a mapping with apiVersion, kind, metadata and spec')] };
@@ -103,7 +106,7 @@ function checkDocument(text: string, doc: Document.Parsed, lineCounter: LineCoun
   if (issues.length > 0) return { issues: issues.sort(compareIssues) };
   return {
     spec: {
-      line: toPosition(lineCounter, doc.range[0]).line,
+      line: toPosition(lineCounter, doc.contents.range?.[0] ?? doc.range[0]).line,
       namePosition: locatePath(doc, lineCounter, ['metadata', 'name']),
       object: data as BalancedService,
     },
@@ -114,8 +117,24 @@ function positioned(doc: Document, lineCounter: LineCounter, file: string, issue
   const position = issue.target === 'parent'
     ? locateParentKey(doc, lineCounter, issue.path.slice(0, -1))
     : locatePath(doc, lineCounter, issue.path, issue.target);
-  const message = issue.keyword === 'type' ? typeMessage(issue.message, nodeAt(doc, issue.path)) : issue.message;
-  return { file, ...position, path: formatPath(issue.path), message };
+  const node = nodeAt(doc, issue.path);
+  const message = issue.keyword === 'type' || issue.keyword === 'enum' ? typeMessage(issue.message, node, schemaAt(issue.path)) : issue.message;
+  const fallback = issue.fallbackPath && node === undefined && nodeAt(doc, issue.fallbackPath) !== undefined
+    ? locatePath(doc, lineCounter, issue.fallbackPath) : undefined;
+  return { file, ...(fallback ?? position), path: formatPath(issue.path), message };
+}
+
+/** The first alias (*name) in the document, for pointing at an alias bomb. */
+function firstAlias(doc: Document.Parsed): { offset: number; path: string } | undefined {
+  let found: { offset: number; path: string } | undefined;
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      const keys = ancestors.flatMap((a) => (isPair(a) && isScalar(a.key) ? [String(a.key.value)] : []));
+      found = { offset: node.range?.[0] ?? 0, path: formatPath(keys) };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function duplicateNameIssues(specs: readonly LoadedSpec[]): SpecIssue[] {

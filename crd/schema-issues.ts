@@ -10,6 +10,8 @@ export interface RawIssue {
   message: string;
   /** The schema keyword that failed (type, pattern, ...); absent for semantic rules. */
   keyword?: string;
+  /** Where to point instead when `path` is not written in the file (its value is a default). */
+  fallbackPath?: PathSegment[];
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -21,14 +23,19 @@ const TYPE_NAMES: Record<string, string> = {
 export function schemaIssues(errors: readonly SchemaError[]): RawIssue[] {
   const out: RawIssue[] = [];
   const seen = new Set<string>();
-  const issues = errors.map(toIssue).filter((issue): issue is RawIssue => issue !== undefined);
+  const issues = errors.flatMap((error): RawIssue[] => {
+    const issue = toIssue(error);
+    return issue ? [{ ...issue, keyword: error.keyword }] : [];
+  });
   const pathsWith = (keyword: string) => new Set(issues.filter((i) => i.keyword === keyword).map((i) => i.path.join('\u0000')));
   const wrongType = pathsWith('type');
   const notInEnum = pathsWith('enum');
+  const empty = new Set(issues.filter((i) => i.message === 'must not be empty').map((i) => i.path.join('\u0000')));
   for (const issue of issues) {
     const at = issue.path.join('\u0000');
     if (issue.keyword === 'type' && notInEnum.has(at)) continue; // "must be one of: cpu, memory, max" says more
     if (issue.keyword !== 'type' && issue.keyword !== 'enum' && issue.target === 'value' && wrongType.has(at)) continue;
+    if (issue.keyword === 'pattern' && empty.has(at)) continue; // "must not be empty" is the whole story
     const key = at + '\u0000' + issue.message;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -54,9 +61,9 @@ function toIssue(error: SchemaError): RawIssue | undefined {
       };
     }
     case 'type':
-      return { path, target: 'value', keyword: 'type', message: `must be ${typeName(String(params.type))}` };
+      return { path, target: 'value', message: `must be ${typeName(String(params.type))}` };
     case 'enum':
-      return { path, target: 'value', keyword: 'enum', message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
+      return { path, target: 'value', message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'minimum':
       return { path, target: 'value', message: `must be at least ${String(params.limit)}` };
     case 'maximum':

@@ -18,7 +18,7 @@ const RESERVED_LABELS = new Set(['app.kubernetes.io/managed-by']);
 const MIN_MEMORY_BYTES = 6 * 2 ** 20;
 
 /** Duration fields with the smallest and largest value that makes sense. */
-const DURATION_LIMITS: Array<[Path, number, number]> = [
+export const DURATION_LIMITS: ReadonlyArray<[Path, number, number]> = [
   [['spec', 'agent', 'interval'], 100, 3_600_000],
   [['spec', 'agent', 'sampleInterval'], 50, 60_000],
   [['spec', 'agent', 'smoothing'], 0, 600_000],
@@ -45,8 +45,8 @@ export function semanticIssues(doc: unknown): RawIssue[] {
     fail(['spec', 'agent', 'thresholds', 'ready'], `must be lower than spec.agent.thresholds.maint (${maint})`);
   }
 
-  distinctPorts(doc, ['spec', 'port'], ['spec', 'agent', 'port'], 'both listen in each replica', fail);
-  distinctPorts(doc, ['spec', 'haproxy', 'port'], ['spec', 'haproxy', 'statsPort'], 'both listen in the HAProxy container', fail);
+  distinctPorts(doc, ['spec', 'port'], ['spec', 'agent', 'port'], 'both listen in each replica', issues);
+  distinctPorts(doc, ['spec', 'haproxy', 'port'], ['spec', 'haproxy', 'statsPort'], 'both listen in the HAProxy container', issues);
 
   for (const [path, min, max] of DURATION_LIMITS) {
     const text = get(doc, path);
@@ -92,10 +92,12 @@ export function semanticIssues(doc: unknown): RawIssue[] {
   return issues;
 }
 
-function distinctPorts(doc: unknown, a: Path, b: Path, why: string, fail: (p: Path, m: string) => void): void {
+function distinctPorts(doc: unknown, a: Path, b: Path, why: string, issues: RawIssue[]): void {
   const first = get(doc, a);
   const second = get(doc, b);
-  if (typeof first === 'number' && first === second) fail(b, `must differ from ${a.join('.')} (${first}): ${why}`);
+  if (typeof first === 'number' && first === second) {
+    issues.push({ path: b, target: 'value', fallbackPath: a, message: `must differ from ${a.join('.')} (${first}): ${why}` });
+  }
 }
 
 function formatMs(ms: number): string {

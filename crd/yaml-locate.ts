@@ -7,37 +7,42 @@ export interface Position { line: number; col: number }
 export type LocateTarget = 'value' | 'key';
 
 /**
- * Position of the field at `path`: its key when target is 'key' (unknown fields), else its value.
- * When the path is not fully present (a missing field), the deepest key that exists.
+ * Position of the field at `path`: its key when target is 'key' (unknown fields), else its value
+ * (or its key when the value is left empty). When the path is not fully present (a missing or
+ * defaulted field), the deepest key that exists.
  */
 export function locatePath(doc: Document, lineCounter: LineCounter, path: readonly PathSegment[], target: LocateTarget = 'value'): Position {
   let node: unknown = doc.contents;
-  let best: [number, number] | undefined = rangeOf(node);
+  let deepestKey = rangeOf(node)?.[0] ?? 0;
   for (let i = 0; i < path.length; i++) {
     node = resolve(doc, node);
     const segment = path[i];
     let next: unknown;
-    let keyRange: [number, number] | undefined;
+    let keyStart: number | undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(segment));
+      const pair = node.items.find((p) => keyOf(p.key) === String(segment));
       if (!pair) break;
-      keyRange = rangeOf(pair.key);
+      keyStart = rangeOf(pair.key)?.[0];
       next = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
       next = node.items[segment];
-      if (next === undefined) break;
     } else {
       break;
     }
-    const last = i === path.length - 1;
-    if (last && target === 'key' && keyRange) return toPosition(lineCounter, keyRange[0]);
-    best = (next === null || next === undefined ? keyRange : rangeOf(next) ?? keyRange) ?? best;
-    if (!last && keyRange && !(isMap(resolve(doc, next)) || isSeq(resolve(doc, next)))) {
-      best = rangeOf(next) ?? keyRange;
+    if (i === path.length - 1) {
+      const empty = next === null || next === undefined || (isScalar(next) && next.value === null && next.source === '');
+      const at = target === 'key' || empty ? keyStart ?? rangeOf(next)?.[0] : rangeOf(next)?.[0] ?? keyStart;
+      return toPosition(lineCounter, at ?? deepestKey);
     }
+    if (keyStart !== undefined) deepestKey = keyStart;
     node = next;
   }
-  return toPosition(lineCounter, best?.[0] ?? 0);
+  return toPosition(lineCounter, deepestKey);
+}
+
+function keyOf(key: unknown): unknown {
+  if (!isScalar(key)) return key;
+  return key.value === null || key.value === undefined ? '' : String(key.value);
 }
 
 /** Position of a missing field's parent key (e.g. `spec:` for spec.image is required). */
@@ -66,7 +71,7 @@ export function nodeAt(doc: Document, path: readonly PathSegment[]): unknown {
   for (const segment of path) {
     node = resolve(doc, node);
     if (isMap(node)) {
-      node = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(segment))?.value;
+      node = node.items.find((p) => keyOf(p.key) === String(segment))?.value;
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
     } else {
@@ -75,4 +80,25 @@ export function nodeAt(doc: Document, path: readonly PathSegment[]): unknown {
     if (node === undefined) return undefined;
   }
   return resolve(doc, node);
+}
+
+/** The path of the mapping key that starts at `offset` (where the parser reports a duplicate key). */
+export function pathOfKeyAt(doc: Document, offset: number): PathSegment[] | undefined {
+  const walk = (node: unknown, path: PathSegment[]): PathSegment[] | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const keyPath = [...path, String(keyOf(pair.key))];
+        if (rangeOf(pair.key)?.[0] === offset) return keyPath;
+        const found = walk(pair.value, keyPath);
+        if (found) return found;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const found = walk(node.items[i], [...path, i]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
 }

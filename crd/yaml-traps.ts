@@ -79,7 +79,10 @@ function numberProblem(node: Scalar, expected: string | undefined): string | und
   if (!Number.isFinite(value)) return undefined; // the schema's type check reports it
   if (/^[-+]?0[xX]/.test(source)) return `the number ${source} is hexadecimal; write ${value} in decimal`;
   if (/^[-+]?0o/.test(source)) return `the number ${source} is octal; write ${value} in decimal`;
-  if (/^[-+]?0[0-9]/.test(source)) return `the number ${source} has a leading zero; write ${plainNumber(source)} (YAML 1.1 would read it as octal)`;
+  if (/^[-+]?0[0-9]/.test(source)) {
+    const why = source.includes('.') ? '' : ' (YAML 1.1 would read it as octal)';
+    return `the number ${source} has a leading zero; write ${plainNumber(source)}${why}`;
+  }
   if (/[eE]/.test(source)) return `the number ${source} uses exponent notation; write ${value}`;
   if (expected === 'integer' && Number.isInteger(value) && source.includes('.')) return `must be a whole number; write ${value} without a decimal point`;
   return undefined;
