@@ -5,7 +5,7 @@
 import { LineCounter, isPair, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import { schemaValidator } from './schema.js';
 import { schemaIssues, type RawIssue } from './schema-issues.js';
-import { semanticIssues } from './semantic-rules.js';
+import { semanticIssues, statusIssues } from './semantic-rules.js';
 import { compareIssues, formatPath, type SpecIssue } from './spec-issue.js';
 import { locateParentKey, locatePath, nodeAt, pathOfKeyAt, toPosition, type Position } from './yaml-locate.js';
 import { schemaAt } from './schema-lookup.js';
@@ -99,9 +99,11 @@ function checkDocument(text: string, doc: Document.Parsed, lineCounter: LineCoun
     return { issues: [at(doc.contents.range?.[0] ?? 0, 'must be a mapping with apiVersion, kind, metadata and spec')] };
   }
 
+  const status = statusIssues(data);
+  delete (data as Record<string, unknown>).status;
   const validate = schemaValidator();
   validate(data);
-  const raw: RawIssue[] = [...schemaIssues(validate.errors ?? []), ...semanticIssues(data)];
+  const raw: RawIssue[] = [...status, ...schemaIssues(validate.errors ?? []), ...semanticIssues(data)];
   const issues = [...traps.issues, ...warnings, ...raw.map((issue) => positioned(doc, lineCounter, file, issue))];
   if (issues.length > 0) return { issues: issues.sort(compareIssues) };
   return {

@@ -35,10 +35,6 @@ export function semanticIssues(doc: unknown): RawIssue[] {
   const issues: RawIssue[] = [];
   const fail = (path: Path, message: string, target: RawIssue['target'] = 'value') => issues.push({ path, target, message });
 
-  if (isRecord(doc) && 'status' in doc) {
-    fail(['status'], 'is written by the operator and cannot be applied; remove it from the spec file', 'key');
-  }
-
   const maint = get(doc, ['spec', 'agent', 'thresholds', 'maint']);
   const ready = get(doc, ['spec', 'agent', 'thresholds', 'ready']);
   if (typeof maint === 'number' && typeof ready === 'number' && ready >= maint) {
@@ -90,6 +86,12 @@ export function semanticIssues(doc: unknown): RawIssue[] {
     }
   }
   return issues;
+}
+
+/** A spec file must not carry status (the loader removes it before validating the rest). */
+export function statusIssues(doc: unknown): RawIssue[] {
+  if (!isRecord(doc) || !('status' in doc)) return [];
+  return [{ path: ['status'], target: 'key', message: 'is written by the operator and cannot be applied; remove it from the spec file' }];
 }
 
 function distinctPorts(doc: unknown, a: Path, b: Path, why: string, issues: RawIssue[]): void {
