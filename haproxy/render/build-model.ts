@@ -1,0 +1,113 @@
+// spec + context -> the HAProxy model. Pure and total for every valid spec; the values HAProxy
+// needs but the spec does not carry (resolver timings, stats refresh...) are pinned here.
+import { durationMs } from '../../crd/duration.js';
+import type { BalancedService } from '../../crd/types.generated.js';
+import { apiServiceName, kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../operator/core/names.js';
+import {
+  DEFAULT_CLUSTER_DOMAIN, DEFAULT_RUNTIME_PATHS, DOCKER_DNS, STATS_PASSWORD_ENV, STATS_USER_ENV,
+  type Discovery, type RenderContext,
+} from './context.js';
+import type { HAProxyModel, NameserverSource } from './model.js';
+import { UnsafeConfigValueError } from './config-text.js';
+
+/** The agent's `ready NN%` sets the weight to NN% of this; HAProxy's default of 1 would round 50% to 0. */
+export const SERVER_WEIGHT = 100;
+export const SERVER_PREFIX = 'replica';
+export const RESOLVERS_NAME = 'bso-dns';
+export const STATS_FRONTEND = 'stats';
+/** Methods whose requests HAProxy may send again to another replica (RFC 9110 idempotent methods). */
+export const IDEMPOTENT_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PUT', 'TRACE'] as const;
+/** Failures retried on another replica. Connection failures are retried for every method. */
+export const RETRY_ON = ['conn-failure', 'empty-response', 'junk-response', '503'] as const;
+
+const MIN_HARD_STOP_MS = 30_000;
+const MAX_HARD_STOP_MS = 15 * 60_000;
+const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
+export function buildHAProxyModel(spec: BalancedService, context: RenderContext): HAProxyModel {
+  const name = spec.metadata.name;
+  const s = spec.spec;
+  const timeouts = s.haproxy.timeouts;
+  const serverMs = durationMs(timeouts.server);
+  const clientMs = durationMs(timeouts.client);
+  const bindAddress = context.bindAddress ?? '';
+  const paths = { ...DEFAULT_RUNTIME_PATHS, ...context.paths };
+  return {
+    service: name,
+    global: {
+      runtimeSocket: paths.runtimeSocket,
+      serverStateFile: paths.serverStateFile,
+      hardStopAfterMs: Math.min(Math.max(serverMs, MIN_HARD_STOP_MS), MAX_HARD_STOP_MS),
+    },
+    defaults: {
+      timeouts: {
+        connectMs: durationMs(timeouts.connect),
+        clientMs,
+        serverMs,
+        queueMs: durationMs(timeouts.queue),
+        httpRequestMs: Math.min(clientMs, HTTP_REQUEST_TIMEOUT_MS),
+        httpKeepAliveMs: Math.min(clientMs, HTTP_REQUEST_TIMEOUT_MS),
+      },
+    },
+    resolvers: {
+      name: RESOLVERS_NAME,
+      nameserver: nameserverOf(context.discovery),
+      acceptedPayloadSize: 8192,
+      resolveRetries: 3,
+      resolveTimeoutMs: 1000,
+      retryTimeoutMs: 1000,
+      holdValidMs: 10_000,
+      holdOtherMs: 5000,
+      holdObsoleteMs: 5000,
+    },
+    frontend: { name, bind: { address: bindAddress, port: s.haproxy.port }, backend: apiServiceName(name) },
+    backend: {
+      name: apiServiceName(name),
+      balance: s.haproxy.balance,
+      retries: s.haproxy.retries,
+      retryMethods: IDEMPOTENT_METHODS,
+      retryOn: RETRY_ON,
+      healthCheck: {
+        path: s.healthCheck.path,
+        host: apiServiceName(name),
+        intervalMs: durationMs(s.healthCheck.interval),
+        fall: s.healthCheck.fall,
+        rise: s.healthCheck.rise,
+      },
+      servers: {
+        prefix: SERVER_PREFIX,
+        slots: context.slots,
+        fqdn: replicasDnsName(name, context.discovery),
+        port: s.port,
+        weight: SERVER_WEIGHT,
+        maxconn: s.haproxy.maxconnPerServer,
+        slowstartMs: durationMs(s.haproxy.slowstart),
+        agentPort: s.agent.port,
+        agentIntervalMs: durationMs(s.agent.interval),
+      },
+    },
+    stats: {
+      name: STATS_FRONTEND,
+      bind: { address: bindAddress, port: s.haproxy.statsPort },
+      uri: '/stats',
+      metricsPath: '/metrics',
+      refreshMs: 5000,
+      realm: 'bso',
+      userEnv: STATS_USER_ENV,
+      passwordEnv: STATS_PASSWORD_ENV,
+    },
+  };
+}
+
+export function replicasDnsName(name: string, discovery: Discovery): string {
+  if (discovery.kind === 'swarm') return swarmReplicasDnsName(name);
+  return kubernetesReplicasDnsName(name, discovery.namespace, discovery.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
+}
+
+function nameserverOf(discovery: Discovery): NameserverSource {
+  if (discovery.kind === 'kubernetes') return { kind: 'resolv-conf' };
+  const text = discovery.nameserver ?? DOCKER_DNS;
+  const match = /^([0-9.]+):([0-9]{1,5})$/.exec(text);
+  if (!match) throw new UnsafeConfigValueError('context.discovery.nameserver', `${JSON.stringify(text)} is not an IPv4 host:port`);
+  return { kind: 'address', address: match[1]!, port: Number(match[2]) };
+}

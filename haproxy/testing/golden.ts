@@ -1,0 +1,24 @@
+// Renders the golden cases (shared by the unit golden test and the haproxy -c integration test).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseBalancedServices } from '../../crd/parse-spec.js';
+import { renderServiceConfig } from '../render/render-service.js';
+import { slotsFor } from '../render/slots.js';
+import { GOLDEN_CASES } from './golden-cases.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const TESTDATA = fileURLToPath(new URL('../render/testdata/', import.meta.url));
+
+export function loadSpec(relativePath: string) {
+  const result = parseBalancedServices(readFileSync(ROOT + relativePath, 'utf8'), relativePath);
+  if (!result.ok) throw new Error(`${relativePath} is invalid: ${JSON.stringify(result.issues)}`);
+  return result.specs[0]!.object;
+}
+
+export function renderGoldenCases(): Array<{ golden: string; text: string }> {
+  return GOLDEN_CASES.map((c) => {
+    const spec = loadSpec(c.spec);
+    const text = renderServiceConfig(spec, { ...c.context(spec.spec.replicas), slots: slotsFor(spec.spec.replicas) }).text;
+    return { golden: c.golden, text };
+  });
+}
