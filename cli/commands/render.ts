@@ -1,14 +1,55 @@
 // bso render haproxy -f FILE: the HAProxy configuration the operator would serve for the specs.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { formatIssue } from '../../crd/spec-issue.js';
+import type { Discovery } from '../../haproxy/render/context.js';
+import { renderServiceConfig } from '../../haproxy/render/render-service.js';
+import { slotsFor } from '../../haproxy/render/slots.js';
+import { loadSpecFiles } from '../read-spec-files.js';
 import type { CliContext } from '../context.js';
+
+interface RenderOptions { filename: string[]; discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
 
 export function registerRender(program: Command, ctx: CliContext): void {
   const render = program.command('render').description('Print what bso would generate from spec files, without touching any cluster.');
   render.command('haproxy')
     .description('Print the HAProxy configuration the operator would serve for the given specs.')
     .requiredOption('-f, --filename <files...>', 'spec files ("-" reads standard input)')
-    .action(() => {
-      ctx.stderr('bso render haproxy: BSO_NOT_IMPLEMENTED: the renderer lands with the haproxy/ issue (#4).');
-      ctx.exitCode = 1;
+    .addOption(new Option('--discovery <kind>', 'how HAProxy finds the replicas').choices(['swarm', 'kubernetes']).default('swarm'))
+    .option('--namespace <namespace>', 'with --discovery=kubernetes: namespace of the headless Service (default: the spec\'s, else "default")')
+    .option('--cluster-domain <domain>', 'with --discovery=kubernetes: the cluster\'s DNS domain', 'cluster.local')
+    .option('--slots <n>', 'server slots of the backend (default: slotsFor(spec.replicas))')
+    .addHelpText('after', `
+One config per spec; with several specs each starts with a "# ---- NAME ----" line.
+The stats credentials are not in the text: HAProxy reads BSO_STATS_USER and BSO_STATS_PASSWORD
+from its environment (see docs/haproxy.md).
+
+Examples:
+  bso render haproxy -f examples/hello.yaml
+  bso render haproxy -f examples/hello.yaml --discovery kubernetes --namespace shop`)
+    .action((options: RenderOptions) => {
+      const { specs, issues } = loadSpecFiles(options.filename);
+      if (issues.length > 0) {
+        for (const issue of issues) ctx.stderr(formatIssue(issue));
+        ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was rendered.`);
+        ctx.exitCode = 1;
+        return;
+      }
+      const slotsOverride = options.slots === undefined ? undefined : Number(options.slots);
+      if (slotsOverride !== undefined && (!Number.isInteger(slotsOverride) || slotsOverride < 1 || slotsOverride > 4096)) {
+        ctx.stderr(`bso render haproxy: --slots must be an integer from 1 to 4096, not ${JSON.stringify(options.slots)}`);
+        ctx.exitCode = 2;
+        return;
+      }
+      const outputs = specs.map(({ object }) => {
+        const discovery: Discovery = options.discovery === 'kubernetes'
+          ? { kind: 'kubernetes', namespace: options.namespace ?? object.metadata.namespace ?? 'default', clusterDomain: options.clusterDomain }
+          : { kind: 'swarm' };
+        const slots = slotsOverride !== undefined && slotsOverride >= object.spec.replicas ? slotsOverride : slotsFor(object.spec.replicas);
+        return { name: object.metadata.name, text: renderServiceConfig(object, { discovery, slots }).text };
+      });
+      outputs.forEach(({ name, text }, i) => {
+        if (outputs.length > 1) ctx.stdout(`${i > 0 ? '\n' : ''}# ---- ${name} ----`);
+        ctx.stdout(text.replace(/\n$/, ''));
+      });
     });
 }
