@@ -9,6 +9,9 @@ import {
 } from './names.js';
 import { specHash } from './spec-hash.js';
 
+/** How long a stopping replica lets in-flight requests finish. */
+export const SHUTDOWN_TIMEOUT_MS = 5000;
+
 export interface DesiredPort { target: number; published: number }
 
 export interface DesiredService {
@@ -66,6 +69,9 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
   const userLabels = (object.metadata.labels ?? {}) as Record<string, string>;
   const withHash = (labels: Record<string, string>, value: unknown) => ({ ...labels, [LABEL_SPEC_HASH]: specHash(value) });
   const network = networkName(name);
+  // On SIGTERM a replica answers drain for one agent interval and a second, so HAProxy stops
+  // sending before the app stops; the grace period covers that and the in-flight requests.
+  const drainDelayMs = durationMs(spec.agent.interval) + 1000;
   const statsSecret = spec.haproxy.statsSecret ?? statsSecretName(name);
 
   const api: Omit<DesiredService, 'labels'> = {
@@ -83,6 +89,8 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       [AGENT_ENV.sampleInterval]: spec.agent.sampleInterval,
       [AGENT_ENV.smoothing]: spec.agent.smoothing,
       [AGENT_ENV.minMaintTime]: spec.agent.minMaintTime,
+      [AGENT_ENV.drainDelay]: `${drainDelayMs}ms`,
+      [AGENT_ENV.shutdownTimeout]: `${SHUTDOWN_TIMEOUT_MS}ms`,
     },
     limits: { nanoCpus: Math.round(spec.resources.cpus * 1e9), memoryBytes: memoryBytes(spec.resources.memory) },
     endpointMode: 'dnsrr',
@@ -90,7 +98,7 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     networks: [network],
     files: [],
     placement: { managersOnly: false },
-    stopGracePeriodMs: Math.max(10_000, durationMs(spec.agent.interval) * 3),
+    stopGracePeriodMs: drainDelayMs + SHUTDOWN_TIMEOUT_MS + 5000,
   };
   const haproxy: Omit<DesiredService, 'labels'> = {
     name: haproxyServiceName(name),

@@ -36,6 +36,8 @@ export const AGENT_ENV = {
   smoothing: 'BSO_SMOOTHING',
   minMaintTime: 'BSO_MIN_MAINT_TIME',
   cgroupRoot: 'BSO_CGROUP_ROOT',
+  drainDelay: 'BSO_DRAIN_DELAY',
+  shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
 } as const;
 
 export function ownerLabels(name: string, component: Component): Record<string, string> {

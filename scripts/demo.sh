@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# npm run demo: the seed's experiment with bso. Sets up Docker, a Swarm and the images (npm run
+# setup), starts the operator in the background (unless one answers already), applies
+# examples/hello.yaml, waits until it is Ready, and prints where to look. Idempotent.
+#   npm run demo -- --stop    stops the demo: deletes the service and stops the operator
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+OPERATOR_PORT=${BSO_OPERATOR_PORT:-9464}
+OPERATOR_LOG=${BSO_OPERATOR_LOG:-/var/log/bso-operator.log}
+PIDFILE=.cache/operator.pid
+mkdir -p .cache
+
+if [ "${1:-}" = "--stop" ]; then
+  node bin/bso.js delete hello --wait --timeout 120 || true
+  if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; fi
+  step "demo stopped"
+  exit 0
+fi
+
+bash scripts/setup.sh
+
+if curl -sf "http://127.0.0.1:${OPERATOR_PORT}/healthz" >/dev/null 2>&1; then
+  step "an operator already answers on :${OPERATOR_PORT}"
+else
+  step "starting the operator in the background (log: ${OPERATOR_LOG})"
+  nohup node bin/bso.js operator --backend=swarm --listen "0.0.0.0:${OPERATOR_PORT}" >>"$OPERATOR_LOG" 2>&1 &
+  echo $! > "$PIDFILE"
+  for _ in $(seq 1 30); do curl -sf "http://127.0.0.1:${OPERATOR_PORT}/healthz" >/dev/null 2>&1 && break; sleep 1; done
+fi
+
+step "applying examples/hello.yaml"
+node bin/bso.js apply -f examples/hello.yaml --wait --timeout 5m
+
+HAPROXY_CONTAINER=$(docker ps -q --filter label=com.docker.swarm.service.name=hello-haproxy | head -1)
+CREDENTIALS=$(docker exec "$HAPROXY_CONTAINER" cat /run/secrets/hello-stats-auth 2>/dev/null || echo "admin:(see docker secret hello-stats-auth)")
+
+step "two replicas answer through HAProxy:"
+for _ in 1 2 3 4; do curl -s http://127.0.0.1/ ; echo; done
+
+cat <<EOF
+
+bso demo is running.
+
+  The app, through HAProxy:   curl http://localhost/
+  HAProxy stats page:         http://localhost:8404/stats   (user:password = ${CREDENTIALS})
+  HAProxy metrics:            curl http://localhost:8404/metrics
+  Operator metrics:           curl http://localhost:${OPERATOR_PORT}/metrics
+  Status:                     npx bso get -o wide;  npx bso describe hello
+
+Stress one replica exactly as the seed does, and watch it go MAINT and back:
+
+  CID=\$(docker ps -q --filter name=hello-api.1 | head -1)
+  docker exec -it \$CID stress-ng --cpu 4 --vm 4 --vm-bytes 75% --timeout 90s
+  watch -n1 npx bso describe hello        # or the stats page
+
+Stop the demo:  npm run demo -- --stop
+EOF

@@ -1,0 +1,160 @@
+// The seed's experiment and more, on a real dockerd and Swarm with the real images:
+// apply -> two replicas answer; stress-ng in replica 1 -> MAINT, all traffic to replica 2, then
+// back UP; scale to 4 without an HAProxy reload; manual scale reverted; operator restart writes
+// nothing; delete leaves nothing. Run `npm run setup` first (test:all does).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bso, dockerJson, httpGet, run, startOperatorProcess, waitFor, type OperatorProcess } from './support.js';
+
+const NAME = 'e2e';
+const APP_PORT = 18080;
+const STATS_PORT = 18404;
+const OPERATOR_PORT = 19464;
+const work = mkdtempSync(join(tmpdir(), 'bso-e2e-'));
+const specFile = join(work, 'e2e.yaml');
+let operator: OperatorProcess;
+
+function writeSpec(replicas: number): void {
+  const text = readFileSync(new URL('../../examples/hello.yaml', import.meta.url), 'utf8')
+    .replace('name: hello', `name: ${NAME}`)
+    .replace('replicas: 2', `replicas: ${replicas}`)
+    .replace('port: 80\n', `port: ${APP_PORT}\n`)
+    .replace('statsPort: 8404', `statsPort: ${STATS_PORT}`);
+  writeFileSync(specFile, text);
+}
+
+interface Server { name: string; address: string; state: string; weight: number }
+async function status() {
+  const res = await httpGet(`${operator.url}/v1/balancedservices/${NAME}`);
+  return JSON.parse(res.body) as { status?: { readyReplicas: number; servers: Server[]; conditions: Array<{ type: string; status: string; reason: string }> } };
+}
+async function hostnames(count: number): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await httpGet(`http://127.0.0.1:${APP_PORT}/`);
+    assert.equal(res.status, 200, `GET / through HAProxy answered ${res.status}: ${res.body}`);
+    seen.push((JSON.parse(res.body) as { hostname: string }).hostname);
+  }
+  return seen;
+}
+async function ownedObjects(): Promise<string[]> {
+  const label = `bso.dev/balancedservice=${NAME}`;
+  const lists = await Promise.all([
+    run('docker', ['service', 'ls', '-q', '--filter', `label=${label}`]),
+    run('docker', ['network', 'ls', '-q', '--filter', `label=${label}`]),
+    run('docker', ['secret', 'ls', '-q', '--filter', `label=${label}`]),
+    run('docker', ['config', 'ls', '-q', '--filter', `label=${label}`]),
+  ]);
+  return lists.flatMap((l) => l.stdout.split('\n').filter(Boolean));
+}
+async function serviceVersions(): Promise<Record<string, number>> {
+  const ids = (await run('docker', ['service', 'ls', '-q', '--filter', `label=bso.dev/balancedservice=${NAME}`])).stdout.split('\n').filter(Boolean);
+  const services = await dockerJson<Array<{ Spec: { Name: string }; Version: { Index: number } }>>(['service', 'inspect', ...ids]);
+  return Object.fromEntries(services.map((s) => [s.Spec.Name, s.Version.Index]));
+}
+/** PIDs of HAProxy processes in the HAProxy container: a reload starts a new worker. */
+async function haproxyWorkerPids(): Promise<string[]> {
+  const container = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${NAME}-haproxy`])).stdout.trim().split('\n')[0]!;
+  const top = await run('docker', ['top', container, '-eo', 'pid,args']);
+  return top.stdout.split('\n').filter((l) => /haproxy/.test(l) && !/node/.test(l)).map((l) => l.trim().split(/\s+/)[0]!).sort();
+}
+async function containerOfSlot(slot: number): Promise<{ id: string; address: string }> {
+  const tasks = await dockerJson<Array<{ Slot: number; Status: { State: string; ContainerStatus?: { ContainerID: string } }; NetworksAttachments?: Array<{ Network: { Spec: { Name: string } }; Addresses: string[] }> }>>(
+    ['inspect', ...(await run('docker', ['service', 'ps', '-q', '--filter', 'desired-state=running', `${NAME}-api`])).stdout.split('\n').filter(Boolean)]);
+  const task = tasks.find((t) => t.Slot === slot && t.Status.State === 'running')!;
+  const attachment = task.NetworksAttachments!.find((a) => a.Network.Spec.Name === `${NAME}-net`)!;
+  return { id: task.Status.ContainerStatus!.ContainerID, address: attachment.Addresses[0]!.split('/')[0]! };
+}
+
+before(async () => {
+  const other = await httpGet('http://127.0.0.1:9464/healthz').catch(() => undefined);
+  assert.equal(other, undefined, 'another bso operator answers on :9464 (the demo?): stop it first with `npm run demo -- --stop`, two operators would fight');
+  await bso(['delete', NAME, '--wait', '--timeout', '5']);
+  operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
+  await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`${operator.url}/healthz`).then((r) => r.status === 200));
+});
+
+after(async () => {
+  await bso(['delete', NAME]);
+  await waitFor('cleanup', 60_000, async () => (await ownedObjects()).length === 0).catch(() => undefined);
+  await operator?.stop();
+  console.log(`operator log: ${join(work, 'operator.log')}`);
+});
+
+test('1. apply: both replicas answer through HAProxy', { timeout: 240_000 }, async () => {
+  writeSpec(2);
+  const applied = await bso(['apply', '-f', specFile, '--wait', '--timeout', '200s', '--operator', operator.url]);
+  assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  assert.match(applied.stdout, /balancedservice\/e2e (created|configured|unchanged)/);
+  assert.match(applied.stdout, /e2e: Ready/);
+  const { value: seen } = await waitFor('two hostnames through HAProxy', 30_000, async () => {
+    const names = new Set(await hostnames(12));
+    return names.size === 2 ? names : undefined;
+  });
+  assert.equal(seen.size, 2);
+});
+
+test('2. stress-ng in replica 1 (as in the seed): MAINT, all traffic to replica 2, then back UP', { timeout: 240_000 }, async () => {
+  const replica1 = await containerOfSlot(1);
+  const stress = run('docker', ['exec', replica1.id, 'stress-ng', '--cpu', '4', '--vm', '4', '--vm-bytes', '75%', '--timeout', '40s'], { allowFailure: true });
+  const detect = await waitFor('replica 1 to be MAINT in HAProxy', 30_000, async () => {
+    const servers = (await status()).status?.servers ?? [];
+    return servers.find((s) => s.address === replica1.address && s.state === 'MAINT');
+  });
+  console.log(`replica 1 (${replica1.address}) MAINT after ${detect.ms} ms of stress`);
+  const own = await run('docker', ['exec', replica1.id, 'hostname']);
+  const seen = await hostnames(20);
+  assert.ok(!seen.includes(own.stdout.trim()), `a request went to the stressed replica: ${seen.join(',')}`);
+  await stress;
+  const back = await waitFor('replica 1 to be UP with weight > 0 after the stress', 90_000, async () => {
+    const servers = (await status()).status?.servers ?? [];
+    return servers.find((s) => s.address === replica1.address && s.state === 'UP' && s.weight > 0);
+  });
+  console.log(`replica 1 back UP (weight ${back.value.weight}) ${back.ms} ms after the stress ended`);
+});
+
+test('3. re-apply with replicas: 4: the new replicas take traffic with no HAProxy reload', { timeout: 240_000 }, async () => {
+  const pidsBefore = await haproxyWorkerPids();
+  writeSpec(4);
+  const applied = await bso(['apply', '-f', specFile, '--wait', '--timeout', '200s', '--operator', operator.url]);
+  assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  await waitFor('four hostnames through HAProxy', 60_000, async () => new Set(await hostnames(24)).size === 4);
+  assert.deepEqual(await haproxyWorkerPids(), pidsBefore, 'HAProxy processes changed: scaling caused a reload');
+});
+
+test('4. docker service scale by hand is reverted', { timeout: 120_000 }, async () => {
+  await run('docker', ['service', 'scale', '--detach', `${NAME}-api=1`]);
+  const reverted = await waitFor('replicas back at 4', 60_000, async () => {
+    const [service] = await dockerJson<Array<{ Spec: { Mode: { Replicated: { Replicas: number } } } }>>(['service', 'inspect', `${NAME}-api`]);
+    return service!.Spec.Mode.Replicated.Replicas === 4;
+  });
+  console.log(`manual scale reverted after ${reverted.ms} ms`);
+});
+
+test('5. kill the operator and start it again: no writes for an unchanged spec', { timeout: 120_000 }, async () => {
+  await waitFor('status Ready', 90_000, async () => (await status()).status?.conditions.find((c) => c.type === 'Ready')?.status === 'True');
+  const before = await serviceVersions();
+  const configsBefore = (await run('docker', ['config', 'ls', '-q'])).stdout;
+  await operator.stop('SIGKILL');
+  operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
+  await waitFor('the restarted operator to reconcile', 60_000, async () => {
+    const metrics = (await httpGet(`${operator.url}/metrics`)).body;
+    return /bso_reconcile_total\{result="(success|requeue)"\} [1-9]/.test(metrics) && metrics;
+  });
+  await new Promise((r) => setTimeout(r, 6000)); // one more resync period
+  const metrics = (await httpGet(`${operator.url}/metrics`)).body;
+  assert.doesNotMatch(metrics, /bso_backend_writes_total\{[^}]*\} [1-9]/, 'the restarted operator wrote to Docker');
+  assert.deepEqual(await serviceVersions(), before);
+  assert.equal((await run('docker', ['config', 'ls', '-q'])).stdout, configsBefore);
+});
+
+test('6. delete: no service, network, secret or config of ours is left', { timeout: 120_000 }, async () => {
+  const deleted = await bso(['delete', NAME, '--wait', '--timeout', '90']);
+  assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr);
+  await waitFor('every owned object gone', 60_000, async () => (await ownedObjects()).length === 0);
+  const leftovers = (await run('docker', ['service', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((n) => n.startsWith(`${NAME}-`));
+  assert.deepEqual(leftovers, []);
+});
