@@ -1,7 +1,10 @@
-// What a command needs from the process: output streams and the exit code. Tests pass their own.
+// What a command needs from the process: output streams, standard input and the exit code.
+// Tests pass their own.
 export interface CliContext {
   stdout(line: string): void;
   stderr(line: string): void;
+  /** Standard input for `-f -`; when absent, the process's own. */
+  readStdin?: () => Buffer;
   exitCode: number;
 }
 

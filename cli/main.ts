@@ -1,13 +1,26 @@
 // The bso command line. `main` returns the exit code: 0 success, 1 failure, 2 wrong usage.
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { isBsoError } from '../lib/errors.js';
 import { processContext, type CliContext } from './context.js';
 import { registerValidate } from './commands/validate.js';
 import { registerRender } from './commands/render.js';
-import { registerApply, registerDelete, registerDescribe, registerDiff, registerGet, registerOperator } from './commands/planned.js';
+import { registerApply } from './commands/apply.js';
+import { registerGet } from './commands/get.js';
+import { registerDescribe } from './commands/describe.js';
+import { registerDelete } from './commands/delete.js';
+import { registerDiff } from './commands/diff.js';
+import { registerOperator } from './commands/planned.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+/** Examples for verbs whose own file has none yet (cli/main.test.ts fails if a verb has two). */
+const EXTRA_EXAMPLES: Record<string, string> = {
+  describe: '\nExample:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events',
+  diff: '\nExamples:\n  bso diff -f examples/hello.yaml\n  bso diff -f examples/hello.yaml && echo "nothing to apply"',
+};
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('bso')
@@ -31,8 +44,11 @@ Exit codes: 0 success, 1 failure, 2 wrong usage. Run bso COMMAND --help for deta
   registerDelete(program, ctx);
   registerDiff(program, ctx);
   registerOperator(program, ctx);
-  program.exitOverride();
-  for (const command of program.commands) exitOverrideDeep(command);
+  for (const command of program.commands) {
+    const examples = EXTRA_EXAMPLES[command.name()];
+    if (examples) command.addHelpText('after', examples);
+  }
+  exitOverrideDeep(program);
   return program;
 }
 
@@ -54,11 +70,12 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
       return EXIT_USAGE;
     }
-    ctx.stderr(`bso: ${(error as Error).message}`);
+    const code = isBsoError(error) ? `${error.code}: ` : '';
+    ctx.stderr(`bso: ${code}${(error as Error).message}`);
     return EXIT_FAILURE;
   }
   return ctx.exitCode;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) process.exitCode = await main(process.argv);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseBalancedServices, MAX_SPEC_BYTES } from './parse-spec.js';
 import { formatIssue, type SpecIssue } from './spec-issue.js';
+import type { BalancedService } from './types.generated.js';
 
 const HEAD = 'apiVersion: bso.dev/v1alpha1\nkind: BalancedService\nmetadata:\n  name: hello\n';
 const GUARD = { timeout: 60_000 };
@@ -136,7 +137,7 @@ function trapDocument(field: string, written: string): string {
   }
 }
 
-function loadedValue(field: string, spec: { metadata: { name: string }; spec: { replicas: number; resources: { cpus: number; memory: string }; agent: { metric: string }; env?: Record<string, string> } }): unknown {
+function loadedValue(field: string, spec: BalancedService): unknown {
   const values: Record<string, unknown> = {
     name: spec.metadata.name, replicas: spec.spec.replicas, cpus: spec.spec.resources.cpus,
     memory: spec.spec.resources.memory, metric: spec.spec.agent.metric, env: spec.spec.env?.A,

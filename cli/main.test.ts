@@ -1,0 +1,210 @@
+// The bso command line: in process through main(argv, ctx) with a capturing context, and as a
+// real process for exit codes and standard input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildProgram, main } from './main.js';
+import type { CliContext } from './context.js';
+import type { Command } from 'commander';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HELLO = join(ROOT, 'examples/hello.yaml');
+const INVALID = join(ROOT, 'crd/testdata/invalid');
+const ISSUE_LINE = /^[^:\n]+:\d+:\d+: (?:[^:]+: )?.+$/;
+
+interface Run { code: number; stdout: string[]; stderr: string[] }
+
+async function run(args: string[], stdin?: string): Promise<Run> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const ctx: CliContext = {
+    stdout: (line) => stdout.push(...line.split('\n')),
+    stderr: (line) => stderr.push(...line.split('\n')),
+    exitCode: 0,
+    ...(stdin === undefined ? {} : { readStdin: () => Buffer.from(stdin) }),
+  };
+  const code = await main(['node', 'bso', ...args], ctx);
+  return { code, stdout, stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'bso-cli-'));
+const write = (name: string, text: string) => { const path = join(scratch, name); writeFileSync(path, text); return path; };
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const spec = (name: string, extra = '') =>
+  `apiVersion: bso.dev/v1alpha1\nkind: BalancedService\nmetadata:\n  name: ${name}\nspec:\n  image: bso-hello-api:latest\n${extra}`;
+
+test('validate: a valid file exits 0 and says so on stdout, nothing on stderr', async () => {
+  const r = await run(['validate', '-f', HELLO]);
+  assert.equal(r.code, 0);
+  assert.deepEqual(r.stdout, [`${HELLO}: BalancedService hello is valid`]);
+  assert.deepEqual(r.stderr, []);
+});
+
+test('validate --quiet prints nothing for valid files', async () => {
+  const r = await run(['validate', '-q', '-f', HELLO]);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, [], []]);
+});
+
+test('validate: an invalid file exits 1 with every issue on stderr as FILE:LINE:COL: PATH: message', async () => {
+  const path = write('bad.yaml', spec('hello', '  replicas: -1\n  agent:\n    thresholds:\n      ready: 90\n  colour: blue\n'));
+  const r = await run(['validate', '-f', path]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stdout, []);
+  assert.deepEqual(r.stderr, [
+    `${path}:7:13: spec.replicas: must be at least 0`,
+    `${path}:10:14: spec.agent.thresholds.ready: must be lower than spec.agent.thresholds.maint (80)`,
+    `${path}:11:3: spec.colour: unknown field; known fields: image, replicas, port, env, resources, healthCheck, agent, haproxy`,
+    '3 problems found in 1 file.',
+  ]);
+});
+
+test('validate: several files, valid and invalid, report the invalid ones (corpus files as they are)', async () => {
+  const a = join(INVALID, 'thresholds-equal.yaml');
+  const b = join(INVALID, 'ports-haproxy.yaml');
+  const r = await run(['validate', '-f', HELLO, a, '-f', b]);
+  assert.equal(r.code, 1);
+  const expected = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^# expect: (.*)$/gm)].map((m) => `${file}:${m[1]}`);
+  assert.deepEqual(r.stderr, [...expected(a), ...expected(b), '2 problems found in 2 files.']);
+  for (const line of r.stderr.slice(0, -1)) assert.match(line, ISSUE_LINE);
+});
+
+test('validate: the same name in two files is refused, pointing at the second', async () => {
+  const one = write('one.yaml', spec('shop'));
+  const two = write('two.yaml', `# another team's file\n${spec('shop')}`);
+  const r = await run(['validate', '-f', one, two]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stderr, [`${two}:5:9: metadata.name: "shop" is also defined in ${one}:4`, '1 problem found in 1 file.']);
+});
+
+test('validate: several valid files with distinct names pass together', async () => {
+  const r = await run(['validate', '-f', write('a.yaml', spec('alpha')), write('b.yaml', spec('beta'))]);
+  assert.equal(r.code, 0, r.stderr.join('\n'));
+  assert.equal(r.stdout.length, 2);
+});
+
+test('validate: a missing file, a directory and a non-UTF-8 file are reported, and the others still checked', async () => {
+  const missing = join(scratch, 'nope.yaml');
+  const latin1 = join(scratch, 'latin1.yaml');
+  writeFileSync(latin1, Buffer.from([...Buffer.from(spec('ok')), 0x23, 0xe9, 0x0a]));
+  const bad = write('bad2.yaml', spec('bad', '  replicas: many\n'));
+  const r = await run(['validate', '-f', missing, scratch, latin1, bad]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stderr, [
+    `${missing}:1:1: cannot be read: no such file`,
+    `${scratch}:1:1: cannot be read: it is a directory`,
+    `${latin1}:1:1: is not UTF-8 text`,
+    `${bad}:7:13: spec.replicas: must be a whole number, not the text "many"`,
+    '4 problems found in 4 files.',
+  ]);
+});
+
+test('validate -f - reads the spec from standard input', async () => {
+  const ok = await run(['validate', '-f', '-'], spec('piped'));
+  assert.deepEqual([ok.code, ok.stdout], [0, ['<stdin>: BalancedService piped is valid']]);
+  const bad = await run(['validate', '-f', '-'], spec('piped', '  port: 0777\n'));
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr[0], '<stdin>:7:9: spec.port: the number 0777 has a leading zero; write 777 (YAML 1.1 would read it as octal)');
+});
+
+test('validate: a stream larger than 1 MiB is refused without reading it all', async () => {
+  const r = await run(['validate', '-f', '-'], 'x'.repeat(3 * 1024 * 1024));
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stderr, ['<stdin>:1:1: is more than 1048576 bytes; a spec file may have at most 1048576 bytes (1 MiB)', '1 problem found in 1 file.']);
+});
+
+test('usage errors exit 2: no -f, -f without a file, an unknown option', async () => {
+  for (const args of [['validate'], ['validate', '-f'], ['validate', '-f', HELLO, '--colour']]) {
+    const r = await run(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr.join('\n'), /^error: /m, args.join(' '));
+  }
+});
+
+test('an unknown command exits 2 and suggests the closest one', async () => {
+  const r = await run(['valdate', '-f', HELLO]);
+  assert.equal(r.code, 2);
+  assert.deepEqual(r.stderr, ["error: unknown command 'valdate'", '(Did you mean validate?)']);
+  const render = await run(['render', 'haproxi', '-f', HELLO]);
+  assert.equal(render.code, 2);
+  assert.match(render.stderr.join('\n'), /Did you mean haproxy\?/);
+});
+
+test('no arguments prints the help on stderr and exits 2', async () => {
+  const r = await run([]);
+  assert.equal(r.code, 2);
+  assert.deepEqual(r.stdout, []);
+  const help = r.stderr.join('\n');
+  assert.match(help, /^Usage: bso \[options\] \[command\]/);
+  for (const verb of ['validate', 'render', 'apply', 'get', 'describe', 'delete', 'diff', 'operator']) assert.match(help, new RegExp(`^  ${verb}\\b`, 'm'));
+  assert.match(help, /bso validate -f examples\/hello\.yaml/);
+});
+
+/** Every command that runs something (render's haproxy, not render itself), with its full name. */
+function leafCommands(command: Command, prefix: string[] = []): string[][] {
+  const path = [...prefix, command.name()];
+  if (command.commands.length === 0) return [path.slice(1)];
+  return command.commands.flatMap((sub) => leafCommands(sub, path));
+}
+
+const leaves = leafCommands(buildProgram({ stdout() {}, stderr() {}, exitCode: 0 }));
+
+test('the CLI has the verbs of the issue', () => {
+  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'validate']);
+});
+
+for (const verb of leaves) {
+  test(`bso ${verb.join(' ')} --help exits 0 and teaches with an example`, async () => {
+    const r = await run([...verb, '--help']);
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.stderr, []);
+    const help = r.stdout.join('\n');
+    assert.match(help, new RegExp(`^Usage: bso ${verb.join(' ')} `));
+    const examples = help.match(/^Examples?:$/gm) ?? [];
+    assert.equal(examples.length, 1, `${verb.join(' ')} --help has ${examples.length} example sections`);
+    const after = help.slice(help.search(/^Examples?:$/m));
+    assert.match(after, new RegExp(`^ {2}(cat .*\\| )?bso ${verb.join(' ')}\\b`, 'm'), 'the example does not run the verb');
+  });
+}
+
+test('bso --help and --version exit 0 on stdout', async () => {
+  const help = await run(['--help']);
+  assert.deepEqual([help.code, help.stderr], [0, []]);
+  assert.match(help.stdout.join('\n'), /Exit codes: 0 success, 1 failure, 2 wrong usage/);
+  const version = await run(['--version']);
+  assert.deepEqual([version.code, version.stdout], [0, ['0.1.0']]);
+});
+
+// A real process: exit codes as a shell sees them, and a pipe on standard input.
+function bso(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], { cwd: ROOT, input, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('as a process: exit 0, 1 and 2, issues on stderr, and -f - from a pipe', { timeout: 120_000 }, () => {
+  const ok = bso(['validate', '-f', 'examples/hello.yaml']);
+  assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, 'examples/hello.yaml: BalancedService hello is valid\n', '']);
+
+  const bad = bso(['validate', '-f', 'crd/testdata/invalid/enum-kind.yaml']);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stdout, '');
+  assert.equal(bad.stderr, 'crd/testdata/invalid/enum-kind.yaml:4:7: kind: must be one of: BalancedService\n1 problem found in 1 file.\n');
+
+  const usage = bso(['validate']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /required option '-f, --filename <files\.\.\.>' not specified/);
+
+  const none = bso([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^Usage: bso/);
+
+  const piped = bso(['validate', '-f', '-'], readFileSync(HELLO, 'utf8'));
+  assert.deepEqual([piped.code, piped.stdout], [0, '<stdin>: BalancedService hello is valid\n']);
+  const pipedBad = bso(['validate', '-f', '-'], 'kind: BalancedService\n');
+  assert.equal(pipedBad.code, 1);
+  assert.match(pipedBad.stderr, /^<stdin>:1:1: apiVersion: is required$/m);
+});
