@@ -9,6 +9,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { generatedFiles, readmeWithSpecReference, README_END, README_START } from './generated-files.js';
 import { API_VERSION, KIND, balancedServiceSchema } from './schema.js';
 import { inlineRefs } from './derive-schemas.js';
+import { parseBalancedServices } from './parse-spec.js';
+import { formatIssue } from './spec-issue.js';
 
 type Schema = Record<string, unknown>;
 const root = new URL('..', import.meta.url);
@@ -132,4 +134,21 @@ test('every default the README documents is the schema\'s, and every schema defa
     .map(([path, node]) => [path.slice(1), String(node.default)] as const);
   assert.ok(defaults.length >= 25);
   assert.deepEqual(Object.fromEntries(documented), Object.fromEntries(defaults));
+});
+
+test('the README shows examples/hello.yaml as it is, the two commands, and real validation output', () => {
+  const readme = read('README.md');
+  const hello = read('examples/hello.yaml');
+  assert.ok(readme.includes('```yaml\n' + hello + '```'), 'README.md does not show examples/hello.yaml verbatim');
+  assert.ok(readme.includes([
+    'npm run demo        # installs Docker/HAProxy/etc. as needed, starts dockerd + a Swarm, builds images, deploys examples/hello.yaml with the operator, prints the URLs',
+    'npm run test:all    # sets everything up the same way and runs the whole suite (what CI runs: .ci/run)',
+  ].join('\n')), 'README.md lacks the two commands');
+  const broken = hello.replace('  resources:', '  resourcs:').replace('ready: 60 ', 'ready: 90 ');
+  const result = parseBalancedServices(broken, 'hello.yaml');
+  assert.equal(result.ok, false);
+  if (!result.ok) {
+    const shown = [...result.issues.map(formatIssue), `${result.issues.length} problems found in 1 file.`].join('\n');
+    assert.ok(readme.includes('```\n' + shown + '\n```'), `README.md's validation example is not what bso prints:\n${shown}`);
+  }
 });
