@@ -10,18 +10,13 @@ import { registerGet } from './commands/get.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
-import { registerOperator } from './commands/planned.js';
+import { registerOperator } from './commands/operator.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Examples for verbs whose own file has none yet (cli/main.test.ts fails if a verb has two). */
-const EXTRA_EXAMPLES: Record<string, string> = {
-  describe: '\nExample:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events',
-  diff: '\nExamples:\n  bso diff -f examples/hello.yaml\n  bso diff -f examples/hello.yaml && echo "nothing to apply"',
-};
-
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('bso')
     .description('bso, the BalancedService operator: resource-aware load balancing with HAProxy agent-checks on Docker Swarm and Kubernetes.')
@@ -44,10 +39,6 @@ Exit codes: 0 success, 1 failure, 2 wrong usage. Run bso COMMAND --help for deta
   registerDelete(program, ctx);
   registerDiff(program, ctx);
   registerOperator(program, ctx);
-  for (const command of program.commands) {
-    const examples = EXTRA_EXAMPLES[command.name()];
-    if (examples) command.addHelpText('after', examples);
-  }
   exitOverrideDeep(program);
   return program;
 }

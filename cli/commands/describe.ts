@@ -12,6 +12,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     .description('Show one BalancedService in detail: conditions, servers with state and weight, recent events.')
     .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
+    .addHelpText('after', '\nExample:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events')
     .action(async (name: string, options: DescribeOptions) => {
       const stored = await connectBackend(options.backend).getSpec(name);
       if (!stored) {

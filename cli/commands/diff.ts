@@ -12,7 +12,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .description('Show what apply would change: the stored spec against the files (defaults filled in on both sides).')
     .requiredOption('-f, --filename <files...>', 'spec files ("-" reads standard input)')
     .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
-    .addHelpText('after', '\nExit codes: 0 no difference, 1 differences, 2 usage or spec errors.')
+    .addHelpText('after', '\nExit codes: 0 no difference, 1 differences, 2 usage or spec errors.\n\nExamples:\n  bso diff -f examples/hello.yaml\n  bso diff -f examples/hello.yaml && echo "nothing to apply"')
     .action(async (options: { filename: string[]; backend: string }) => {
       const { specs, issues } = loadSpecFiles(options.filename);
       if (issues.length > 0) {

@@ -37,3 +37,12 @@ test('a user-provided stats secret is used and not generated', () => {
   assert.deepEqual(desired.secrets, []);
   assert.ok(desired.services[1]!.files.some((f) => f.source === 'secret' && f.name === 'my-stats'));
 });
+
+test('the supervisor environment names are the ones the supervisor reads', async () => {
+  const { ENV } = await import('../../haproxy/supervisor/settings.js');
+  const { SUPERVISOR_ENV } = await import('./desired-state.js');
+  assert.equal(SUPERVISOR_ENV.name, ENV.name);
+  assert.equal(SUPERVISOR_ENV.operatorUrl, ENV.operatorUrl);
+  assert.equal(SUPERVISOR_ENV.tokenFile, ENV.tokenFile);
+  assert.equal(SUPERVISOR_ENV.statsAuthFile, ENV.statsAuthFile);
+});

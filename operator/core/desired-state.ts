@@ -57,7 +57,7 @@ export interface ControlPlane {
 
 /** Environment variables of the supervisor in the HAProxy container. */
 export const SUPERVISOR_ENV = {
-  name: 'BSO_SERVICE_NAME',
+  name: 'BSO_HAPROXY_NAME',
   operatorUrl: 'BSO_OPERATOR_URL',
   tokenFile: 'BSO_OPERATOR_TOKEN_FILE',
   statsAuthFile: 'BSO_STATS_AUTH_FILE',

@@ -1,0 +1,56 @@
+// bso operator --backend=swarm: runs the reconciler in the foreground until SIGTERM/SIGINT.
+import { Option, type Command } from 'commander';
+import { parseDuration } from '../../crd/duration.js';
+import { startOperator } from '../../operator/run-operator.js';
+import { supervisorConfigApi } from '../../operator/config-api.js';
+import type { CliContext } from '../context.js';
+
+interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string }
+
+export function registerOperator(program: Command, ctx: CliContext): void {
+  program.command('operator')
+    .description('Run the reconciler: converge the cluster to every stored BalancedService, serve HAProxy configs, /healthz and /metrics.')
+    .addOption(new Option('--backend <backend>', 'the orchestrator to drive').choices(['swarm', 'kubernetes']).default('swarm'))
+    .option('--listen <address>', 'host:port of /metrics, /healthz, the status API and the config API', '0.0.0.0:9464')
+    .option('--resync <duration>', 'period of the full resync (Docker events are only hints)', '30s')
+    .option('--advertise-url <url>', 'how HAProxy supervisors reach this operator (default: docker_gwbridge gateway on a host, http://bso-operator:PORT in a service)')
+    .addHelpText('after', `
+Run it on a Swarm manager (it needs the Docker socket), or as a service: deploy/swarm/operator.stack.yml.
+It keeps running when Docker is unreachable (waits, backs off, reports) and stops cleanly on SIGTERM.
+
+Example:
+  bso operator --backend=swarm
+  curl -s localhost:9464/metrics | grep bso_reconcile_total`)
+    .action(async (options: OperatorCliOptions) => {
+      const [host, portText] = splitHostPort(options.listen);
+      const port = Number(portText);
+      const resyncMs = parseDuration(options.resync);
+      if (!host || !Number.isInteger(port) || port < 0 || port > 65535) {
+        ctx.stderr(`bso operator: --listen ${options.listen}: must be host:port, e.g. 0.0.0.0:9464`);
+        ctx.exitCode = 2;
+        return;
+      }
+      if (resyncMs === undefined || resyncMs < 1000) {
+        ctx.stderr(`bso operator: --resync ${options.resync}: must be a duration of at least 1s, e.g. 30s`);
+        ctx.exitCode = 2;
+        return;
+      }
+      const running = await startOperator({
+        backend: options.backend, listenHost: host, listenPort: port, resyncMs,
+        advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          ctx.stderr(`bso operator: ${signal}: stopping`);
+          running.stop().then(resolve, resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}
+
+function splitHostPort(text: string): [string, string] {
+  const at = text.lastIndexOf(':');
+  return at < 0 ? ['0.0.0.0', text] : [text.slice(0, at), text.slice(at + 1)];
+}

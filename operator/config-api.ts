@@ -1,0 +1,37 @@
+// Mounts the supervisors' config API (haproxy/config-endpoint.ts) on the operator: configs come
+// from the reconciler, status reports go back into it (status.servers, rejected configs).
+import type { Express } from 'express';
+import { createConfigEndpoint } from '../haproxy/config-endpoint.js';
+import type { StatusReport } from '../haproxy/protocol.js';
+import type { Reconciler, SupervisorReport } from './reconciler.js';
+
+export function supervisorConfigApi(reconciler: Reconciler, token: string) {
+  const endpoint = createConfigEndpoint({
+    token,
+    configFor: (name) => reconciler.configs.get(name),
+    onStatus: (name, report) => reconciler.report(name, toSupervisorReport(report)),
+  });
+  return {
+    mount: (app: Express) => { app.use((req, res, next) => endpoint.handle(req, res, next)); },
+    notify: (name: string) => endpoint.notify(name),
+    close: () => endpoint.close(),
+  };
+}
+
+export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport, 'receivedAt'> {
+  return {
+    configHash: report.configHash,
+    lastOutcome: report.lastOutcome,
+    rejectedHash: report.rejectedConfigHash,
+    lastError: report.lastError,
+    servers: report.servers
+      .filter((s) => s.address)
+      .map((s) => ({
+        name: s.name,
+        address: s.address!.replace(/:\d+$/, ''),
+        state: s.state,
+        weight: s.weight,
+        agent: s.agentDescription ?? s.agentStatus,
+      })),
+  };
+}

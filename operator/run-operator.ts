@@ -1,0 +1,96 @@
+// `bso operator`: wires the backend, the reconciler and the HTTP server, and runs until SIGTERM.
+// Never exits because Docker is away: it waits, backs off, and reports.
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { BsoError } from '../lib/errors.js';
+import type { Backend } from './backend.js';
+import { OperatorMetrics } from './metrics.js';
+import { Reconciler, type RenderedConfig } from './reconciler.js';
+import { configRenderer } from './render-for-operator.js';
+import { createOperatorApp } from './server.js';
+import { connectDocker } from './swarm/docker-client.js';
+import { SwarmBackend } from './swarm/swarm-backend.js';
+import type { BalancedService } from '../crd/types.generated.js';
+
+export interface OperatorOptions {
+  backend: 'swarm' | 'kubernetes';
+  listenHost: string;
+  listenPort: number;
+  resyncMs: number;
+  /** How supervisors reach this operator; derived when not given. */
+  advertiseUrl?: string;
+  log?: (line: string) => void;
+  /** Mounts the supervisors' config API (haproxy/config-endpoint). */
+  configApi?: (reconciler: Reconciler, token: string) => { mount: (app: Express) => void; notify: (name: string) => void };
+  renderConfig?: (spec: BalancedService) => RenderedConfig;
+}
+
+export interface RunningOperator {
+  reconciler: Reconciler;
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+  if (options.backend !== 'swarm') throw new BsoError('BSO_NOT_IMPLEMENTED', 'the Kubernetes backend is not available yet; use --backend=swarm');
+  const swarm = new SwarmBackend(connectDocker());
+  const backend: Backend = swarm;
+  const advertiseUrl = options.advertiseUrl ?? await defaultAdvertiseUrl(swarm, options.listenPort, log);
+  const control = await retryUntilReachable(() => backend.ensureControlPlane(advertiseUrl), log);
+  log(`supervisors reach this operator at ${advertiseUrl}`);
+
+  const metrics = new OperatorMetrics();
+  let notify: (name: string) => void = () => {};
+  const reconciler = new Reconciler({
+    backend, control, metrics, log, resyncMs: options.resyncMs,
+    renderConfig: options.renderConfig ?? configRenderer({ kind: 'swarm' }),
+    onConfigChange: (name) => notify(name),
+  });
+  const configApi = options.configApi?.(reconciler, control.token);
+  if (configApi) notify = configApi.notify;
+  const app = createOperatorApp({ backend, reconciler, metrics, mountConfigApi: configApi?.mount });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.listenPort, options.listenHost, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.listenPort;
+  const url = `http://${options.listenHost === '0.0.0.0' ? '127.0.0.1' : options.listenHost}:${port}`;
+  log(`serving /healthz, /metrics and the API on ${options.listenHost}:${port}`);
+  reconciler.start();
+  return {
+    reconciler, server, url,
+    async stop() {
+      await reconciler.stop();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** In a Swarm service: the operator's alias on the control network. On a host: docker_gwbridge's gateway. */
+async function defaultAdvertiseUrl(swarm: SwarmBackend, port: number, log: (line: string) => void): Promise<string> {
+  if (existsSync('/.dockerenv')) return `http://bso-operator:${port}`;
+  const gateway = await retryUntilReachable(async () => {
+    const address = await swarm.hostGatewayAddress();
+    if (!address) throw new BsoError('BSO_BACKEND_UNAVAILABLE', 'docker_gwbridge has no gateway yet (is this node in a swarm?)', { transient: true });
+    return address;
+  }, log);
+  return `http://${gateway}:${port}`;
+}
+
+async function retryUntilReachable<T>(work: () => Promise<T>, log: (line: string) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof BsoError && !error.transient) throw error;
+      const delay = Math.min(30_000, 1000 * 2 ** attempt);
+      log(`waiting for Docker: ${(error as Error).message}; retrying in ${delay / 1000}s`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
