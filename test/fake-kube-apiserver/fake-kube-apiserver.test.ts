@@ -1,0 +1,110 @@
+// The FAKE Kubernetes API server behaves like the real one where bso depends on it. Plain
+// fetch here, so these tests do not depend on bso's own client.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeKubeApiServer } from './fake-kube-apiserver.js';
+import { matchesLabels, parseLabelSelector } from './label-selector.js';
+
+const DEPLOYMENTS = '/apis/apps/v1/namespaces/ns1/deployments';
+const deployment = (name: string, replicas: number, labels: Record<string, string> = {}) => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels }, spec: { replicas },
+});
+
+async function call(fake: FakeKubeApiServer, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${fake.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  return { code: response.status, body: (await response.json()) as { metadata: { resourceVersion: string; generation?: number; uid: string }; reason?: string; items?: Array<{ metadata: { name: string } }>; status?: unknown } };
+}
+
+test('fake: create, get, update with resourceVersion, conflicts, generation only on spec changes', async (t) => {
+  const fake = await FakeKubeApiServer.start();
+  t.after(() => fake.close());
+  const created = await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1));
+  assert.equal(created.code, 201);
+  assert.equal(created.body.metadata.generation, 1);
+  assert.equal((await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1))).body.reason, 'AlreadyExists');
+  assert.equal((await call(fake, 'GET', `${DEPLOYMENTS}/missing`)).code, 404);
+
+  const rv = created.body.metadata.resourceVersion;
+  const scaled = await call(fake, 'PUT', `${DEPLOYMENTS}/a`, { ...deployment('a', 3), metadata: { name: 'a', resourceVersion: rv } });
+  assert.equal(scaled.code, 200);
+  assert.equal(scaled.body.metadata.generation, 2);
+  assert.notEqual(scaled.body.metadata.resourceVersion, rv);
+  const stale = await call(fake, 'PUT', `${DEPLOYMENTS}/a`, { ...deployment('a', 4), metadata: { name: 'a', resourceVersion: rv } });
+  assert.equal(stale.code, 409);
+  assert.equal(stale.body.reason, 'Conflict');
+
+  const relabelled = await call(fake, 'PUT', `${DEPLOYMENTS}/a`, { ...deployment('a', 3, { x: 'y' }) });
+  assert.equal(relabelled.body.metadata.generation, 2, 'labels are not spec');
+  const noop = await call(fake, 'PUT', `${DEPLOYMENTS}/a`, { ...deployment('a', 3, { x: 'y' }), metadata: { name: 'a', labels: { x: 'y' }, resourceVersion: relabelled.body.metadata.resourceVersion } });
+  assert.equal(noop.body.metadata.resourceVersion, relabelled.body.metadata.resourceVersion, 'an unchanged object keeps its resourceVersion');
+});
+
+test('fake: status subresource, label selectors, delete preconditions', async (t) => {
+  const fake = await FakeKubeApiServer.start();
+  t.after(() => fake.close());
+  await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1, { app: 'x' }));
+  const b = await call(fake, 'POST', DEPLOYMENTS, deployment('b', 1, { app: 'y' }));
+  const status = await call(fake, 'PUT', `${DEPLOYMENTS}/b/status`, { ...deployment('b', 9), status: { readyReplicas: 1 } });
+  assert.deepEqual(status.body.status, { readyReplicas: 1 });
+  assert.equal(fake.get('deployments', 'ns1', 'b')!.spec && (fake.get('deployments', 'ns1', 'b')!.spec as { replicas: number }).replicas, 1, 'status writes leave spec alone');
+  const ignored = await call(fake, 'PUT', `${DEPLOYMENTS}/b`, { ...deployment('b', 1, { app: 'y' }), status: { readyReplicas: 7 } });
+  assert.deepEqual(ignored.body.status, { readyReplicas: 1 }, 'the main resource ignores status');
+
+  const names = async (selector: string) => (await call(fake, 'GET', `${DEPLOYMENTS}?labelSelector=${encodeURIComponent(selector)}`)).body.items!.map((i) => i.metadata.name);
+  assert.deepEqual(await names('app=x'), ['a']);
+  assert.deepEqual(await names('app'), ['a', 'b']);
+  assert.deepEqual(await names('app!=x'), ['b']);
+  assert.deepEqual(await names('!app'), []);
+  assert.equal((await call(fake, 'GET', `${DEPLOYMENTS}?labelSelector=${encodeURIComponent('app in (x)')}`)).code, 400);
+
+  assert.equal((await call(fake, 'DELETE', `${DEPLOYMENTS}/b`, { preconditions: { uid: 'other' } })).code, 409);
+  assert.equal((await call(fake, 'DELETE', `${DEPLOYMENTS}/b`, { preconditions: { uid: b.body.metadata.uid } })).code, 200);
+  assert.equal((await call(fake, 'DELETE', `${DEPLOYMENTS}/b`)).code, 404);
+});
+
+test('fake: watch replays history after a resourceVersion, streams live events, and answers 410 after compaction', async (t) => {
+  const fake = await FakeKubeApiServer.start();
+  t.after(() => fake.close());
+  const first = await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1, { app: 'x' }));
+  await call(fake, 'POST', DEPLOYMENTS, deployment('b', 1, { app: 'y' }));
+  const controller = new AbortController();
+  t.after(() => controller.abort());
+  const response = await fetch(`${fake.url}${DEPLOYMENTS}?watch=true&labelSelector=app&resourceVersion=${first.body.metadata.resourceVersion}`, { signal: controller.signal });
+  const reader = response.body!.getReader();
+  const lines: string[] = [];
+  let buffer = '';
+  const next = async () => {
+    while (!buffer.includes('\n')) buffer += new TextDecoder().decode((await reader.read()).value);
+    const at = buffer.indexOf('\n');
+    const line = buffer.slice(0, at);
+    buffer = buffer.slice(at + 1);
+    lines.push(line);
+    return JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
+  };
+  const replayed = await next();
+  assert.deepEqual([replayed.type, replayed.object.metadata.name], ['ADDED', 'b']);
+  await call(fake, 'DELETE', `${DEPLOYMENTS}/a`);
+  const live = await next();
+  assert.deepEqual([live.type, live.object.metadata.name], ['DELETED', 'a']);
+
+  fake.compactHistory();
+  const gone = await fetch(`${fake.url}${DEPLOYMENTS}?watch=true&resourceVersion=${first.body.metadata.resourceVersion}`);
+  const event = JSON.parse((await gone.text()).trim()) as { type: string; object: { code: number } };
+  assert.deepEqual([event.type, event.object.code], ['ERROR', 410]);
+});
+
+test('fake: a token is required when configured', async (t) => {
+  const fake = await FakeKubeApiServer.start({ token: 's3cret' });
+  t.after(() => fake.close());
+  assert.equal((await fetch(`${fake.url}${DEPLOYMENTS}`)).status, 401);
+  assert.equal((await fetch(`${fake.url}${DEPLOYMENTS}`, { headers: { authorization: 'Bearer s3cret' } })).status, 200);
+  assert.deepEqual(fake.requests.map((r) => [r.verb, r.resource, r.code]), [['list', 'deployments', 200]]);
+});
+
+test('fake label selectors: equality forms', () => {
+  const labels = { a: '1', b: '2' };
+  assert.equal(matchesLabels(parseLabelSelector('a=1,b==2'), labels), true);
+  assert.equal(matchesLabels(parseLabelSelector('a=1,b!=2'), labels), false);
+  assert.equal(matchesLabels(parseLabelSelector('c!=1,!c,a'), labels), true);
+  assert.equal(matchesLabels(parseLabelSelector(''), undefined), true);
+});
