@@ -34,6 +34,7 @@ export class HAProxyProcess {
   async start(timeoutMs = 30_000): Promise<ProcTable> {
     if (this.running) throw new Error('HAProxy is already running');
     const o = this.options;
+    let started = false;
     const child = spawn(o.haproxy, ['-W', '-S', `${o.masterSocket},mode,600`, '-f', o.configFile], { env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     // Workers log requests to stdout; the master's notices and alerts come on stderr.
@@ -42,7 +43,8 @@ export class HAProxyProcess {
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         resolve();
-        if (this.child === child) o.onExit?.(code, signal);
+        // Only a master that had started is reported; a failed start throws from start().
+        if (this.child === child && started) o.onExit?.(code, signal);
       });
     });
     child.on('error', (error) => this.record(`[ALERT] cannot start ${o.haproxy}: ${error.message}`));
@@ -51,12 +53,17 @@ export class HAProxyProcess {
       if (!this.running) throw new Error(`HAProxy exited at start: ${this.alertsSince(0).join(' | ') || 'no message'}`);
       try {
         const table = await this.showProc();
-        if (table.workers.length > 0) return table;
+        if (table.workers.length > 0) {
+          started = true;
+          return table;
+        }
       } catch {
         // not listening yet
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    child.kill('SIGKILL');
+    await this.exited;
     throw new Error(`HAProxy did not start a worker within ${timeoutMs} ms`);
   }
 

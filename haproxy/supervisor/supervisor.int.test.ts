@@ -251,6 +251,18 @@ describe('configs HAProxy refuses', () => {
   });
 });
 
+describe('HAProxy dies', () => {
+  test('the master is started again on the live config', async () => {
+    const live = f.supervisor.liveHash;
+    const pid = f.supervisor.haproxy.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => f.supervisor.haproxy.running && f.supervisor.haproxy.pid !== pid, 'a new master');
+    await waitFor(async () => (await fetch(f.url)).status === 200, 'serving again');
+    assert.equal(stampedHash(await f.onWorker('show info')), live, 'on the live config');
+    assert.equal(await counter('bso_haproxy_master_restarts_total'), 1);
+  });
+});
+
 describe('a bind failure found by HAProxy itself (the port check turned off)', () => {
   let g: Fixture;
   before(async () => {

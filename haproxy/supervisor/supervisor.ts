@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { hashConfigText } from '../render/config-hash.js';
 import type { StatusReport, UpdateOutcome } from '../protocol.js';
 import { ConfigApplier, TransientApplyError, type ApplyResult } from './apply-config.js';
+import { builtInBootstrapConfig } from './bootstrap-config.js';
 import { stampConfig, writeFileAtomic } from './config-files.js';
 import { sleep } from './config-client.js';
 import { HAProxyProcess } from './haproxy-process.js';
@@ -77,7 +78,26 @@ export class Supervisor {
   /** Starts HAProxy on the bootstrap config; it serves before the operator is reachable. */
   async start(statusIntervalMs?: number): Promise<void> {
     mkdirSync(this.options.runDir, { recursive: true, mode: 0o700 });
-    const text = this.options.bootstrap;
+    let text = this.options.bootstrap;
+    try {
+      await this.startOn(text);
+    } catch (error) {
+      const fallback = builtInBootstrapConfig(this.options.runDir);
+      if (text === fallback) throw error;
+      this.options.log(`bso-haproxy: HAProxy does not start on the bootstrap config (${(error as Error).message}); using the built-in one`);
+      text = fallback;
+      await this.startOn(text);
+    }
+    const hash = hashConfigText(text);
+    this.options.metrics.running.set(1);
+    this.options.metrics.setConfigHash(hash);
+    this.summary = { configHash: hash, loadedConfigHash: hash };
+    this.options.log(`bso-haproxy: HAProxy ${this.options.name} started on the bootstrap config ${hash.slice(0, 12)} (master ${this.process.pid})`);
+    if (statusIntervalMs) this.reportTimer = setInterval(() => this.report(), statusIntervalMs).unref();
+    this.report();
+  }
+
+  private async startOn(text: string): Promise<void> {
     const hash = hashConfigText(text);
     writeFileAtomic(this.configFile, stampConfig(text, hash));
     this.applier = new ConfigApplier({
@@ -85,12 +105,6 @@ export class Supervisor {
       candidateFile: join(this.options.runDir, 'candidate.cfg'), env: this.options.env, verifyTimeoutMs: this.options.verifyTimeoutMs, checkBinds: this.options.checkBinds,
     }, { text, hash });
     await this.process.start();
-    this.options.metrics.running.set(1);
-    this.options.metrics.setConfigHash(hash);
-    this.summary = { configHash: hash, loadedConfigHash: hash };
-    this.options.log(`bso-haproxy: HAProxy ${this.options.name} started on the bootstrap config ${hash.slice(0, 12)} (master ${this.process.pid})`);
-    if (statusIntervalMs) this.reportTimer = setInterval(() => this.report(), statusIntervalMs).unref();
-    this.report();
   }
 
   /** A config from the operator. Only the newest counts; applying happens in the background. */
@@ -218,9 +232,15 @@ export class Supervisor {
     this.options.metrics.running.set(0);
     if (this.stopping) return;
     this.options.metrics.masterRestarts.inc();
+    this.options.log(`bso-haproxy: the HAProxy master exited (${signal ?? `code ${code}`})`);
+    this.scheduleRestart();
+  }
+
+  /** Starts the master again on the live config, with backoff until it works. */
+  private scheduleRestart(): void {
     const delay = this.restartBackoffMs;
     this.restartBackoffMs = Math.min(this.restartBackoffMs * 2, 30_000);
-    this.options.log(`bso-haproxy: the HAProxy master exited (${signal ?? `code ${code}`}); starting it again in ${delay} ms`);
+    this.options.log(`bso-haproxy: starting HAProxy again in ${delay} ms`);
     setTimeout(() => {
       if (this.stopping) return;
       this.process.start().then(() => {
@@ -229,7 +249,12 @@ export class Supervisor {
         this.options.log(`bso-haproxy: HAProxy started again (master ${this.process.pid})`);
         this.report();
         void this.drain();
-      }, (error: Error) => this.options.log(`bso-haproxy: restart failed: ${error.message}`));
+      }, (error: Error) => {
+        this.options.log(`bso-haproxy: restart failed: ${error.message}`);
+        this.summary = { ...this.summary, lastError: `restart: ${error.message}` };
+        this.report();
+        this.scheduleRestart();
+      });
     }, delay).unref();
   }
 }
