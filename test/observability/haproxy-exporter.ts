@@ -5,11 +5,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runtimeCommand } from '../../api/testdata/haproxy.js';
 import { findFreePort } from './prometheus-server.js';
 
 const GOLDEN = new URL('../../haproxy/render/testdata/hello.swarm.cfg', import.meta.url);
 
-export interface ExporterHAProxy { metricsUrl: string; statsPort: number; frontendPort: number; stop(): Promise<void> }
+export interface ExporterHAProxy {
+  metricsUrl: string;
+  statsPort: number;
+  frontendPort: number;
+  /** A runtime API command, e.g. `set server hello-api/replica2 state maint`. */
+  command(text: string): Promise<string>;
+  stop(): Promise<void>;
+}
 
 /** The `frontend stats` section of the rendered hello config, bound to 127.0.0.1:port. */
 export function renderedStatsSection(port: number): string {
@@ -63,6 +71,7 @@ ${renderedStatsSection(statsPort)}
     metricsUrl,
     statsPort,
     frontendPort,
+    command: (text) => runtimeCommand(join(dir, 'admin.sock'), text),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
