@@ -243,8 +243,12 @@ export class FakeKubeApiServer {
     const timeout = Number(params.get('timeoutSeconds') ?? 0);
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
     const forget = () => { clearTimeout(timer); this.watchers.delete(watcher); };
-    req.on('close', forget);
+    // A client that goes away mid-watch is normal: no error escapes. (req's 'close' means
+    // "request read", not "client gone": only res's 'close' tells.)
+    req.on('error', forget);
+    res.on('error', forget);
     res.on('close', forget);
+    req.resume();
   }
 
   private emit(event: WatchEvent): void {

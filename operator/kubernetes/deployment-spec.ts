@@ -1,0 +1,136 @@
+// DesiredService <-> Kubernetes Deployment (+ its companion Service, see service-objects.ts).
+// Pure translation both ways: fromDeployment projects an observed Deployment back onto the
+// fields bso sets, so the planner sees drift (replicas scaled by hand, an edited image, a
+// deleted headless Service) and nothing else (defaults the API server adds are ignored).
+// Fields with no Kubernetes meaning (Swarm networks, manager placement) and the exact grace
+// period in ms ride in one annotation, so the round trip is exact.
+import type { V1Container, V1Deployment, V1EnvVar, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { sortFiles, type DesiredFile, type DesiredService } from '../core/desired-state.js';
+import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../core/names.js';
+import { apiVersionOf, DEPLOYMENTS } from './kube-api.js';
+import { bytesOf, cpuQuantity, memoryQuantity, nanoCpusOf } from './quantity.js';
+import { apiPorts, podSelector, serviceMatches, toService, type HAProxyServiceType } from './service-objects.js';
+
+/** Fields of DesiredService that Kubernetes has no place for, as JSON. */
+export const ANNOTATION_UNMAPPED = 'bso.dev/unmapped-fields';
+/** The key of every Secret bso mounts as a file (stats credentials, operator token). */
+export const SECRET_FILE_KEY = 'auth';
+/** Where a secret with a relative target is mounted, as on Swarm. */
+export const SECRETS_DIR = '/run/secrets';
+
+interface Unmapped { networks: string[]; managersOnly: boolean; stopGracePeriodMs: number }
+
+export interface TranslateOptions { namespace: string; haproxyServiceType: HAProxyServiceType }
+
+export function toDeployment(service: DesiredService, options: TranslateOptions): V1Deployment {
+  const unmapped: Unmapped = { networks: service.networks, managersOnly: service.placement.managersOnly, stopGracePeriodMs: service.stopGracePeriodMs };
+  // The spec hash stays off the pods: a changed replica count must not restart every pod.
+  const podLabels = Object.fromEntries(Object.entries(service.labels).filter(([key]) => key !== LABEL_SPEC_HASH));
+  const container: V1Container = {
+    name: service.component,
+    image: service.image,
+    imagePullPolicy: 'IfNotPresent',
+    env: Object.entries(service.env).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]): V1EnvVar => ({ name, value })),
+    ports: containerPorts(service),
+    resources: { limits: limitsOf(service) },
+    volumeMounts: service.files.map((file, i): V1VolumeMount => ({ name: volumeName(file, i), mountPath: mountPathOf(file), subPath: SECRET_FILE_KEY, readOnly: true })),
+  };
+  return {
+    apiVersion: apiVersionOf(DEPLOYMENTS),
+    kind: DEPLOYMENTS.kind,
+    metadata: { name: service.name, namespace: options.namespace, labels: { ...service.labels }, annotations: { [ANNOTATION_UNMAPPED]: JSON.stringify(unmapped) } },
+    spec: {
+      replicas: service.replicas,
+      selector: { matchLabels: podSelector(service) },
+      // Start the new pod before stopping the old one (no host ports on Kubernetes).
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      revisionHistoryLimit: 3,
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          containers: [container],
+          volumes: service.files.map((file, i): V1Volume => ({ name: volumeName(file, i), secret: { secretName: file.name, defaultMode: 0o444 } })),
+          terminationGracePeriodSeconds: Math.ceil(service.stopGracePeriodMs / 1000),
+          enableServiceLinks: false,
+          automountServiceAccountToken: false,
+        },
+      },
+    },
+  };
+}
+
+/** The fields bso sets, read back from a Deployment and its companion Service; undefined when not one of ours. */
+export function fromDeployment(deployment: V1Deployment, companion: V1Service | undefined, options: TranslateOptions): DesiredService | undefined {
+  const labels = { ...(deployment.metadata?.labels ?? {}) };
+  const component = labels[LABEL_COMPONENT];
+  if (component !== 'api' && component !== 'haproxy') return undefined;
+  const pod = deployment.spec?.template?.spec;
+  const container = pod?.containers?.find((c) => c.name === component) ?? pod?.containers?.[0];
+  const unmapped = parseUnmapped(deployment.metadata?.annotations?.[ANNOTATION_UNMAPPED]);
+  const graceSeconds = pod?.terminationGracePeriodSeconds ?? 30;
+  const limits = container?.resources?.limits ?? {};
+  const projected: DesiredService = {
+    name: deployment.metadata?.name ?? '',
+    component,
+    image: container?.image ?? '',
+    replicas: deployment.spec?.replicas ?? 1,
+    env: Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? ''])),
+    labels,
+    limits: { nanoCpus: nanoCpusOf(limits.cpu), memoryBytes: bytesOf(limits.memory) },
+    endpointMode: 'dnsrr',
+    ports: component === 'haproxy'
+      ? (companion?.spec?.ports ?? []).map((p) => ({ target: Number(p.targetPort ?? p.port), published: p.port }))
+      : [],
+    networks: unmapped?.networks ?? [],
+    files: filesOf(container?.volumeMounts ?? [], pod?.volumes ?? []),
+    placement: { managersOnly: unmapped?.managersOnly ?? false },
+    // The exact value when the annotation agrees with the pod's grace period, else the pod's.
+    stopGracePeriodMs: unmapped && Math.ceil(unmapped.stopGracePeriodMs / 1000) === graceSeconds ? unmapped.stopGracePeriodMs : graceSeconds * 1000,
+  };
+  // The companion Service is part of the service: missing or changed reads as drift.
+  const wanted = toService(projected, options);
+  if (!companion || !serviceMatches(wanted, companion)) projected.endpointMode = 'vip' as 'dnsrr';
+  return projected;
+}
+
+function containerPorts(service: DesiredService): V1Container['ports'] {
+  if (service.component === 'haproxy') return service.ports.map((p) => ({ containerPort: p.target, protocol: 'TCP' }));
+  return apiPorts(service).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+}
+
+function limitsOf(service: DesiredService): Record<string, string> {
+  const limits: Record<string, string> = {};
+  if (service.limits.nanoCpus) limits.cpu = cpuQuantity(service.limits.nanoCpus);
+  if (service.limits.memoryBytes) limits.memory = memoryQuantity(service.limits.memoryBytes);
+  return limits;
+}
+
+const volumeName = (file: DesiredFile, index: number) => `${file.source}-${index}`;
+
+function mountPathOf(file: DesiredFile): string {
+  if (file.target.startsWith('/')) return file.target;
+  return file.source === 'secret' ? `${SECRETS_DIR}/${file.target}` : `/${file.target}`;
+}
+
+function filesOf(mounts: V1VolumeMount[], volumes: V1Volume[]): DesiredFile[] {
+  const files: DesiredFile[] = [];
+  for (const mount of mounts) {
+    const volume = volumes.find((v) => v.name === mount.name);
+    const source = /^(secret|config)-\d+$/.exec(mount.name)?.[1] as DesiredFile['source'] | undefined;
+    if (!volume?.secret?.secretName || !source) continue;
+    const inSecrets = source === 'secret' && mount.mountPath.startsWith(`${SECRETS_DIR}/`);
+    files.push({ source, name: volume.secret.secretName, target: inSecrets ? mount.mountPath.slice(SECRETS_DIR.length + 1) : mount.mountPath });
+  }
+  return sortFiles(files);
+}
+
+function parseUnmapped(text: string | undefined): Unmapped | undefined {
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<Unmapped>;
+    if (!Array.isArray(value.networks) || typeof value.managersOnly !== 'boolean' || typeof value.stopGracePeriodMs !== 'number') return undefined;
+    return { networks: value.networks.map(String), managersOnly: value.managersOnly, stopGracePeriodMs: value.stopGracePeriodMs };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,226 @@
+// The Kubernetes backend: Backend over a KubeApi, in one namespace. What the planner calls a
+//   service -> a Deployment + a Service of the same name (headless for the API replicas,
+//              LoadBalancer by default for HAProxy), updated with the Deployment's
+//              resourceVersion (optimistic concurrency: 409 -> BSO_CONFLICT, transient);
+//   network -> a NetworkPolicy; secret -> a Secret; the operator token -> a Secret.
+// Every object carries ownerLabels; foreign objects with our names are reported, never written.
+import type { V1Deployment, V1NetworkPolicy, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { BalancedService, BalancedServiceStatus } from '../../crd/types.generated.js';
+import { BsoError } from '../../lib/errors.js';
+import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
+import type { ControlPlane, DesiredService } from '../core/desired-state.js';
+import { LABEL_COMPONENT, LABEL_OWNER } from '../core/names.js';
+import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
+import { fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
+import { DEPLOYMENTS, KubeApiError, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
+import { watchHints } from './kube-watch.js';
+import { generatedCredentials, secretContent, toNetworkPolicy, toSecret, toTokenSecret, TOKEN_SECRET } from './owned-objects.js';
+import { needsRecreate, serviceMatches, serviceReplacing, toService, type HAProxyServiceType } from './service-objects.js';
+import { KubernetesSpecStore } from './spec-store.js';
+
+export interface KubernetesBackendOptions {
+  /** How HAProxy is exposed: LoadBalancer (default), NodePort, or ClusterIP (behind your own ingress). */
+  haproxyServiceType?: HAProxyServiceType;
+  /** Server-side timeout of each watch request (the watch resumes after it). */
+  watchTimeoutSeconds?: number;
+}
+
+type Labelled = { metadata?: { name?: string; uid?: string; labels?: Record<string, string> } };
+
+export class KubernetesBackend implements Backend {
+  readonly kind = 'kubernetes' as const;
+  readonly namespace: string;
+  private readonly specs: KubernetesSpecStore;
+  private readonly translate: TranslateOptions;
+
+  constructor(private readonly api: KubeApi, private readonly options: KubernetesBackendOptions = {}) {
+    this.namespace = api.namespace;
+    this.specs = new KubernetesSpecStore(api);
+    this.translate = { namespace: api.namespace, haproxyServiceType: options.haproxyServiceType ?? 'LoadBalancer' };
+  }
+
+  listSpecs(): Promise<StoredSpec[]> { return this.specs.list(); }
+  getSpec(name: string): Promise<StoredSpec | undefined> { return this.specs.get(name); }
+  putSpec(object: BalancedService): Promise<PutResult> { return this.specs.put(object); }
+  deleteSpec(name: string): Promise<boolean> { return this.specs.delete(name); }
+  /** Writes the BalancedService's status subresource. */
+  writeStatus(name: string, status: BalancedServiceStatus): Promise<void> { return this.specs.writeStatus(name, status); }
+
+  async listOwners(): Promise<string[]> {
+    const lists = await Promise.all([DEPLOYMENTS, SERVICES, SECRETS, NETWORK_POLICIES].map((type) => this.api.list<Labelled>(type, LABEL_OWNER)));
+    const owners = lists.flatMap((l) => l.items).map((o) => o.metadata?.labels?.[LABEL_OWNER]).filter((o): o is string => !!o);
+    return [...new Set(owners)].sort();
+  }
+
+  async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
+    const selector = `${LABEL_OWNER}=${name}`;
+    const [deployments, services, secrets, policies] = await Promise.all([
+      this.api.list<V1Deployment>(DEPLOYMENTS, selector), this.api.list<V1Service>(SERVICES, selector),
+      this.api.list<V1Secret>(SECRETS, selector), this.api.list<V1NetworkPolicy>(NETWORK_POLICIES, selector),
+    ]);
+    const owned: ObservedObject[] = [
+      ...policies.items.map((p) => this.plain('network', p)),
+      ...secrets.items.filter((s) => s.metadata?.labels?.[LABEL_COMPONENT] !== 'control').map((s) => this.plain('secret', s)),
+      ...deployments.items.map((d) => this.observedService(d, services.items.find((s) => s.metadata?.name === d.metadata?.name))),
+      // A Service whose Deployment is gone is still ours to delete.
+      ...services.items.filter((s) => !deployments.items.some((d) => d.metadata?.name === s.metadata?.name)).map((s) => this.plain('service', s, `${name}/`)),
+    ].sort(byKindAndName);
+    const byName = (await Promise.all(wantedNames.map((wanted) => this.objectsNamed(name, wanted)))).flat();
+    return { owned, byName };
+  }
+
+  async execute(action: PlanAction): Promise<void> {
+    switch (action.type) {
+      case 'create':
+        if (action.kind === 'network') await this.api.create(NETWORK_POLICIES, toNetworkPolicy(action.name, action.labels, this.namespace));
+        else if (action.kind === 'secret') await this.api.create(SECRETS, toSecret(action.name, action.labels, this.namespace, generatedCredentials()));
+        else {
+          await this.api.create(DEPLOYMENTS, toDeployment(action.service, this.translate));
+          await this.ensureCompanion(action.service);
+        }
+        return;
+      case 'update': {
+        const body = toDeployment(action.service, this.translate);
+        body.metadata!.resourceVersion = String(action.version);
+        try {
+          await this.api.replace(DEPLOYMENTS, body);
+        } catch (error) {
+          if (error instanceof KubeApiError && error.status === 404) throw new BsoError('BSO_CONFLICT', `Deployment ${action.service.name} was deleted while bso was updating it; will retry`, { transient: true, cause: error });
+          throw error;
+        }
+        await this.ensureCompanion(action.service);
+        return;
+      }
+      case 'delete':
+        if (action.kind === 'network') await this.api.remove(NETWORK_POLICIES, action.name, { uid: action.id });
+        else if (action.kind === 'secret') await this.api.remove(SECRETS, action.name, { uid: action.id });
+        else await this.deleteService(action.name, action.id);
+    }
+  }
+
+  async replicaCounts(serviceName: string): Promise<ReplicaCounts> {
+    const deployment = await this.api.get<V1Deployment>(DEPLOYMENTS, serviceName);
+    return { desired: deployment?.spec?.replicas ?? 0, running: deployment?.status?.readyReplicas ?? 0 };
+  }
+
+  async tasks(serviceName: string): Promise<TaskInfo[]> {
+    const deployment = await this.api.get<V1Deployment>(DEPLOYMENTS, serviceName);
+    const match = deployment?.spec?.selector?.matchLabels;
+    if (!match) return [];
+    const selector = Object.entries(match).map(([k, v]) => `${k}=${v}`).join(',');
+    const pods = (await this.api.list<V1Pod>(PODS, selector)).items.filter((p) => !p.metadata?.deletionTimestamp);
+    pods.sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) || String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    return pods.map((pod, index): TaskInfo => {
+      const container = pod.status?.containerStatuses?.[0];
+      return {
+        id: pod.metadata?.uid ?? pod.metadata?.name ?? '',
+        slot: index + 1,
+        node: pod.spec?.nodeName ?? '',
+        state: (pod.status?.phase ?? 'unknown').toLowerCase(),
+        address: pod.status?.podIP,
+        message: container?.state?.waiting?.message ?? container?.state?.waiting?.reason ?? pod.status?.message,
+        containerId: container?.containerID,
+      };
+    });
+  }
+
+  async ensureControlPlane(operatorUrl: string): Promise<ControlPlane & { token: string }> {
+    let token = secretContent(await this.api.get<V1Secret>(SECRETS, TOKEN_SECRET));
+    if (token === undefined) {
+      try {
+        await this.api.create(SECRETS, toTokenSecret(this.namespace, generatedCredentials().slice('admin:'.length)));
+      } catch (error) {
+        if (!(error instanceof BsoError && error.code === 'BSO_CONFLICT')) throw error;
+      }
+      token = secretContent(await this.api.get<V1Secret>(SECRETS, TOKEN_SECRET));
+      if (token === undefined) throw new BsoError('BSO_CONFLICT', `Secret ${TOKEN_SECRET} has no key auth yet; will retry`, { transient: true });
+    }
+    // Pods reach the operator through its Service: no shared network to join.
+    return { operatorUrl, tokenConfig: TOKEN_SECRET, token };
+  }
+
+  watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void {
+    return watchHints(this.api, onHint, onError, { timeoutSeconds: this.options.watchTimeoutSeconds });
+  }
+
+  /** The objects named `wanted`, ours or foreign; a foreign Deployment or Service hides ours. */
+  private async objectsNamed(owner: string, wanted: string): Promise<ObservedObject[]> {
+    const [deployment, service, secret, policy] = await Promise.all([
+      this.api.get<V1Deployment>(DEPLOYMENTS, wanted), this.api.get<V1Service>(SERVICES, wanted),
+      this.api.get<V1Secret>(SECRETS, wanted), this.api.get<V1NetworkPolicy>(NETWORK_POLICIES, wanted),
+    ]);
+    const found: ObservedObject[] = [];
+    const ours = (o: Labelled | undefined) => o?.metadata?.labels?.[LABEL_OWNER] === owner;
+    const serviceId = (o: Labelled) => `${o.metadata?.labels?.[LABEL_OWNER] ?? ''}/${o === deployment ? o.metadata?.uid ?? '' : ''}`;
+    if (deployment && !ours(deployment)) found.push(this.plain('service', deployment, serviceId(deployment)));
+    else if (service && !ours(service)) found.push(this.plain('service', service, serviceId(service)));
+    else if (deployment) found.push(this.observedService(deployment, service));
+    if (secret) found.push(this.plain('secret', secret));
+    if (policy) found.push(this.plain('network', policy));
+    return found;
+  }
+
+  private plain(kind: ObjectKind, object: Labelled, id = object.metadata?.uid ?? ''): ObservedObject {
+    return { kind, id, name: object.metadata?.name ?? '', labels: { ...(object.metadata?.labels ?? {}) } };
+  }
+
+  private observedService(deployment: V1Deployment, companion: V1Service | undefined): ObservedObject {
+    const labels = { ...(deployment.metadata?.labels ?? {}) };
+    const owner = labels[LABEL_OWNER] ?? '';
+    const ownCompanion = companion?.metadata?.labels?.[LABEL_OWNER] === owner ? companion : undefined;
+    return {
+      kind: 'service',
+      id: `${owner}/${deployment.metadata?.uid ?? ''}`,
+      name: deployment.metadata?.name ?? '',
+      labels,
+      version: versionOf(deployment),
+      service: fromDeployment(deployment, ownCompanion, this.translate),
+    };
+  }
+
+  /** Creates or corrects the Service beside a Deployment; writes nothing when it matches. */
+  private async ensureCompanion(service: DesiredService): Promise<void> {
+    const wanted = toService(service, this.translate);
+    const existing = await this.api.get<V1Service>(SERVICES, service.name);
+    if (!existing) {
+      await this.api.create(SERVICES, wanted);
+      return;
+    }
+    const owner = service.labels[LABEL_OWNER];
+    if (existing.metadata?.labels?.[LABEL_OWNER] !== owner) {
+      throw new BsoError('BSO_FOREIGN_OBJECT', `a Service named ${service.name} exists and is not owned by BalancedService ${owner}; remove or rename it`);
+    }
+    if (serviceMatches(wanted, existing)) return;
+    if (needsRecreate(wanted, existing)) {
+      await this.api.remove(SERVICES, service.name, { uid: existing.metadata?.uid });
+      await this.api.create(SERVICES, wanted);
+      return;
+    }
+    await this.api.replace(SERVICES, serviceReplacing(wanted, existing));
+  }
+
+  /** id is OWNER/DEPLOYMENT-UID (the uid is empty when only the Service was left). */
+  private async deleteService(name: string, id: string): Promise<void> {
+    const at = id.lastIndexOf('/');
+    const [owner, uid] = at < 0 ? ['', id] : [id.slice(0, at), id.slice(at + 1)];
+    if (uid) await this.api.remove(DEPLOYMENTS, name, { uid });
+    const companion = await this.api.get<V1Service>(SERVICES, name);
+    if (companion && owner && companion.metadata?.labels?.[LABEL_OWNER] === owner) {
+      await this.api.remove(SERVICES, name, { uid: companion.metadata?.uid });
+    }
+  }
+}
+
+/** The planner's versions are numbers; Kubernetes' resourceVersion is an integer string on etcd. */
+function versionOf(object: Labelled & { metadata?: { resourceVersion?: string } }): number {
+  const version = Number(object.metadata?.resourceVersion);
+  if (!Number.isSafeInteger(version)) {
+    throw new BsoError('BSO_BACKEND_UNAVAILABLE', `${object.metadata?.name}: resourceVersion ${JSON.stringify(object.metadata?.resourceVersion)} is not an integer; bso needs an etcd-backed API server`);
+  }
+  return version;
+}
+
+const KIND_ORDER: Record<ObjectKind, number> = { network: 0, secret: 1, service: 2 };
+function byKindAndName(a: ObservedObject, b: ObservedObject): number {
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name);
+}
