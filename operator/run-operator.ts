@@ -1,6 +1,5 @@
 // `bso operator`: wires the backend, the reconciler and the HTTP server, and runs until SIGTERM.
 // Never exits because Docker is away: it waits, backs off, and reports.
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { BsoError } from '../lib/errors.js';
@@ -71,9 +70,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 }
 
-/** In a Swarm service: the operator's alias on the control network. On a host: docker_gwbridge's gateway. */
+/**
+ * On a host: docker_gwbridge's gateway, which every task on this node can reach. As a Swarm
+ * service the stack file sets --advertise-url (BSO_ADVERTISE_URL) to its control-network alias.
+ */
 async function defaultAdvertiseUrl(swarm: SwarmBackend, port: number, log: (line: string) => void): Promise<string> {
-  if (existsSync('/.dockerenv')) return `http://bso-operator:${port}`;
   const gateway = await retryUntilReachable(async () => {
     const address = await swarm.hostGatewayAddress();
     if (!address) throw new BsoError('BSO_BACKEND_UNAVAILABLE', 'docker_gwbridge has no gateway yet (is this node in a swarm?)', { transient: true });
