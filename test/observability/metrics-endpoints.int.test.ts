@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CpuLoadDriver, FakeCgroup } from '../../api/testdata/fake-cgroup.js';
 import { spawnApi } from '../../api/testdata/spawn-api.js';
 import { OperatorMetrics } from '../../operator/metrics.js';
+import { drawExperiment } from '../../scripts/chart-experiment.js';
 import { startExporterHAProxy } from './haproxy-exporter.js';
 import { eventually, runPromtool, startPrometheus } from './prometheus-server.js';
 
@@ -20,7 +21,8 @@ function problemsOf(output: string, allowed: RegExp[] = []): string[] {
   return output.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !allowed.some((a) => a.test(l)));
 }
 
-test('a real Prometheus scrapes a real bso-api: CPU ratio and state arrive, MAINT shows up', { timeout: 120_000 }, async (t) => {
+test('a real Prometheus scrapes a real bso-api: CPU ratio and state arrive, MAINT shows up; the chart script draws it', { timeout: 120_000 }, async (t) => {
+  const started = Date.now() / 1000;
   const dir = mkdtempSync(join(tmpdir(), 'bso-obs-api-'));
   const tree = new FakeCgroup(join(dir, 'cgroup'), { version: 2, cpus: 1, memoryLimitBytes: 256 * 2 ** 20 });
   const load = new CpuLoadDriver(tree, 1);
@@ -36,7 +38,16 @@ scrape_configs:
       - targets: ['127.0.0.1:${api.httpPort}']
         labels: { balancedservice: hello }
 `);
+  let flowing = true;
+  const traffic = (async () => {
+    while (flowing) {
+      await fetch(`http://127.0.0.1:${api.httpPort}/`).then((r) => r.text(), () => undefined);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
   t.after(async () => {
+    flowing = false;
+    await traffic;
     load.stop();
     await prometheus.stop();
     await api.kill();
@@ -63,6 +74,17 @@ scrape_configs:
   assert.equal(transitions[0]?.value[1], '1');
   const high = await prometheus.query('bso_agent_cpu_ratio{signal="smoothed"}');
   assert.ok(Number(high[0]!.value[1]) >= 0.8, `smoothed CPU ${high[0]?.value[1]} in MAINT`);
+
+  // The chart script reads the same Prometheus: one replica, all the traffic, a MAINT period.
+  await new Promise((r) => setTimeout(r, 2000));
+  const { svg, data } = await drawExperiment({ prometheus: prometheus.url, name: 'hello', start: started, end: Date.now() / 1000, stepSeconds: 1, window: '5s' });
+  assert.equal(data.cpu.length, 1);
+  assert.equal(data.share.length, 1);
+  assert.ok(data.share[0]!.values.some(([, v]) => v === '1'), `share ${JSON.stringify(data.share[0]!.values)}`);
+  assert.ok(data.maint[0]!.values.some(([, v]) => v === '1'));
+  assert.equal((svg.match(/class="band"/g) ?? []).length, 2, 'the MAINT period shaded in both panels');
+  assert.equal((svg.match(/class="series"/g) ?? []).length, 2);
+  assert.match(svg, /maint at 80%/);
 
   const text = await (await fetch(`http://127.0.0.1:${api.httpPort}/metrics`)).text();
   const check = runPromtool(['check', 'metrics'], { input: text });
