@@ -1,0 +1,67 @@
+// The real Reconciler on the Kubernetes backend against the FAKE Kubernetes API server: a spec
+// stored by a user (bso apply) converges in one reconcile, the next reconcile writes nothing,
+// and every request the operator made is allowed by its RBAC Role (permissions.ts, which the
+// deploy/k8s test holds the manifests to). Loopback only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fake-kube-apiserver/fake-backend.js';
+import { OPERATOR_URL, specFor, eventually } from '../conformance/conformance-world.js';
+import { apiServiceName, haproxyServiceName, kubernetesReplicasDnsName } from '../core/names.js';
+import { OperatorMetrics } from '../metrics.js';
+import { Reconciler } from '../reconciler.js';
+import { configRenderer } from '../render-for-operator.js';
+import { allows, EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS } from './permissions.js';
+
+const WRITES = new Set(['create', 'update', 'delete']);
+
+test('the Reconciler converges a spec on Kubernetes, then writes nothing; the operator stays within its RBAC Role', async (t) => {
+  const { fake, backend, close } = await startFakeBackend();
+  t.after(close);
+  await backend.putSpec(specFor('web', {}, { port: 8000, replicas: 3 }));
+  assert.ok(fake.requests.every((r) => allows(EDITOR_PERMISSIONS, r)), 'bso apply needs only the editor rules');
+  fake.requests.length = 0;
+
+  const control = await backend.ensureControlPlane(OPERATOR_URL);
+  const reconciler = new Reconciler({
+    backend, control, metrics: new OperatorMetrics(), log: () => {},
+    renderConfig: configRenderer({ kind: 'kubernetes', namespace: backend.namespace }),
+  });
+  await reconciler.reconcile('web');
+  assert.equal((fake.get('deployments', FAKE_NAMESPACE, apiServiceName('web'))!.spec as { replicas: number }).replicas, 3);
+  assert.ok(fake.get('services', FAKE_NAMESPACE, haproxyServiceName('web')));
+  assert.match(reconciler.configs.get('web')!.text, new RegExp(kubernetesReplicasDnsName('web', FAKE_NAMESPACE).replaceAll('.', '\\.')));
+
+  const before = fake.requests.length;
+  await reconciler.reconcile('web');
+  assert.deepEqual(fake.requests.slice(before).filter((r) => WRITES.has(r.verb)), [], 'an unchanged spec causes zero writes');
+
+  // Drift by another client: the Deployment scaled, the HAProxy Service's type changed.
+  fake.write('deployments', FAKE_NAMESPACE, apiServiceName('web'), (o) => { (o.spec as { replicas: number }).replicas = 9; });
+  fake.write('services', FAKE_NAMESPACE, haproxyServiceName('web'), (o) => { (o.spec as { type: string }).type = 'NodePort'; });
+  await reconciler.reconcile('web');
+  assert.equal((fake.get('deployments', FAKE_NAMESPACE, apiServiceName('web'))!.spec as { replicas: number }).replicas, 3, 'scale reverted');
+  assert.equal((fake.get('services', FAKE_NAMESPACE, haproxyServiceName('web'))!.spec as { type: string }).type, 'LoadBalancer', 'type restored');
+
+  const status = reconciler.statuses.get('web')!;
+  await backend.writeStatus('web', { observedGeneration: status.observedGeneration, replicas: status.replicas, readyReplicas: status.readyReplicas, conditions: status.conditions });
+  const stop = backend.watch(() => {}, () => {});
+  await eventually('every watch connected', async () => (fake.requests.filter((r) => r.verb === 'watch').length >= 5 ? true : undefined));
+  stop();
+  await backend.tasks(apiServiceName('web'));
+
+  // bso delete (editor rules), then the operator removes everything it owns.
+  const beforeDelete = fake.requests.length;
+  await backend.deleteSpec('web');
+  const afterDelete = fake.requests.length;
+  await reconciler.reconcile('web');
+  await reconciler.reconcile('web');
+  assert.deepEqual(await backend.listOwners(), []);
+  assert.deepEqual(fake.list('deployments', FAKE_NAMESPACE), []);
+  const operatorRequests = [...fake.requests.slice(0, beforeDelete), ...fake.requests.slice(afterDelete)];
+
+  const denied = operatorRequests.filter((r) => !allows(OPERATOR_PERMISSIONS, r));
+  assert.deepEqual([...new Set(denied.map((r) => `${r.verb} ${r.group}/${r.resource}`))], [], 'requests the operator Role does not grant');
+  const used = new Set(operatorRequests.map((r) => `${r.group}/${r.resource}:${r.verb}`));
+  const unused = OPERATOR_PERMISSIONS.flatMap((p) => p.verbs.map((v) => `${p.group}/${p.resource}:${v}`)).filter((k) => !used.has(k));
+  assert.deepEqual(unused, [], 'least privilege: every verb the Role grants is used');
+});

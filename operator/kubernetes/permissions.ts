@@ -1,0 +1,29 @@
+// Every Kubernetes API request bso makes, as RBAC rules. The backend tests record each request
+// the code makes against the fake API server and check it is listed here; the deploy/k8s test
+// checks the Role and ClusterRole grant exactly this. Data only.
+
+export interface Permission { group: string; resource: string; verbs: readonly string[] }
+
+const OWNED = ['get', 'list', 'watch', 'create', 'update', 'delete'] as const;
+/** Objects bso never changes once created (a Secret's content, a NetworkPolicy): no update. */
+const CREATED_ONLY = ['get', 'list', 'watch', 'create', 'delete'] as const;
+
+/** The operator: reads specs, writes their status, manages what it owns, reads pods (tasks). */
+export const OPERATOR_PERMISSIONS: readonly Permission[] = [
+  { group: 'bso.dev', resource: 'balancedservices', verbs: ['get', 'list', 'watch'] },
+  { group: 'bso.dev', resource: 'balancedservices/status', verbs: ['update'] },
+  { group: 'apps', resource: 'deployments', verbs: OWNED },
+  { group: '', resource: 'services', verbs: OWNED },
+  { group: '', resource: 'secrets', verbs: CREATED_ONLY },
+  { group: 'networking.k8s.io', resource: 'networkpolicies', verbs: CREATED_ONLY },
+  { group: '', resource: 'pods', verbs: ['list'] },
+];
+
+/** Users of `bso apply` / `bso delete` (granted to the edit and admin roles by aggregation). */
+export const EDITOR_PERMISSIONS: readonly Permission[] = [
+  { group: 'bso.dev', resource: 'balancedservices', verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+];
+
+export function allows(permissions: readonly Permission[], request: { group: string; resource: string; verb: string }): boolean {
+  return permissions.some((p) => p.group === request.group && p.resource === request.resource && p.verbs.includes(request.verb));
+}
