@@ -201,3 +201,10 @@ test('outputMode: live and colored on a terminal; one plain snapshot when piped;
   assert.deepEqual(mode(true, false, true, { NO_COLOR: '' }), { live: true, color: true });
   assert.deepEqual(mode(true, false, false), { live: true, color: false });
 });
+
+test('docs/observability.md shows a frame exactly as bso top draws it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const docs = readFileSync(new URL('../../docs/observability.md', import.meta.url), 'utf8');
+  const frame = renderTopFrame(snapshot, { color: false, width: 120, intervalMs: 1000 }).join('\n');
+  assert.ok(docs.includes(`\`\`\`\n${frame}\n\`\`\``), `docs/observability.md should contain:\n${frame}`);
+});

@@ -28,7 +28,19 @@ function allQueries(): DashboardQuery[] {
     ...rules.groups.flatMap((g) => g.rules.map((r) => ({ where: `rule ${r.alert ?? r.record}`, expr: r.expr }))),
     ...Object.entries(TOP_QUERIES).map(([key, build]) => ({ where: `bso top ${key}`, expr: build('hello') })),
     ...Object.entries(CHART_QUERIES).map(([key, build]) => ({ where: `chart ${key}`, expr: build('hello') })),
+    ...docsQueries(),
   ];
+}
+
+/** The ```promql blocks of docs/observability.md: expressions separated by blank lines, # comments dropped. */
+function docsQueries(): DashboardQuery[] {
+  const docs = readFileSync(new URL('docs/observability.md', ROOT), 'utf8');
+  const blocks = [...docs.matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.ok(blocks.length > 0, 'docs/observability.md has promql examples');
+  return blocks.flatMap((block) => block.split(/\n\s*\n/))
+    .map((part) => part.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n').trim())
+    .filter(Boolean)
+    .map((expr) => ({ where: 'docs/observability.md', expr }));
 }
 
 let known: Set<string>;
