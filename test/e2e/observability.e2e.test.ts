@@ -73,6 +73,8 @@ async function containerOfSlot(slot: number): Promise<{ id: string; address: str
 before(async () => {
   const others = await run('pgrep', ['-af', 'bso.js operator'], { allowFailure: true });
   assert.equal(others.stdout.trim(), '', `another bso operator runs; stop it first (two operators would fight):\n${others.stdout}`);
+  const specs = (await run('docker', ['config', 'ls', '--filter', 'label=bso.dev/component=spec', '--format', '{{.Name}}'])).stdout.split('\n').filter((n) => n && !n.startsWith(`bso-spec-${NAME}-g`));
+  assert.deepEqual(specs, [], 'other BalancedServices exist: this test\'s operator would take them over; delete them first');
   await buildPrometheusImage();
   await bso(['delete', NAME, '--wait', '--timeout', '60']);
   await removePrometheusStack(STACK);
