@@ -1,0 +1,62 @@
+// bso's Kubernetes client over TLS, through a kubeconfig, against the FAKE Kubernetes API
+// server serving HTTPS with a certificate openssl makes for 127.0.0.1: the CA is verified, the
+// bearer token is sent, and each failure has the error it should.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeKubeApiServer } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
+import { isBsoError } from '../../lib/errors.js';
+import { specFor } from '../conformance/conformance-world.js';
+import { connectKubernetes } from './connect.js';
+import { KubeApiError } from './kube-api.js';
+
+let dir: string;
+let fake: FakeKubeApiServer;
+let cert: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bso-kube-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  fake = await FakeKubeApiServer.start({ token: 'tls-token', tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert } });
+});
+
+after(async () => {
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function kubeconfig(name: string, cluster: string, user: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{ name: c, context: { cluster: k, user: u, namespace: tls } }]
+clusters: [{ name: k, cluster: { server: "${fake.url}"${cluster} } }]
+users: [{ name: u, user: { ${user} } }]
+`);
+  return file;
+}
+
+test('with the cluster CA and the token: specs are stored and read back over HTTPS', async () => {
+  const backend = connectKubernetes({ kubeconfig: kubeconfig('good', `, certificate-authority-data: ${Buffer.from(cert).toString('base64')}`, 'token: tls-token'), env: {} });
+  assert.equal((await backend.putSpec(specFor('secure'))).changed, true);
+  assert.equal((await backend.getSpec('secure'))?.object.metadata.name, 'secure');
+  assert.equal(fake.get('balancedservices', 'tls', 'secure')?.metadata.name, 'secure');
+});
+
+test('without the CA the certificate is refused: BSO_BACKEND_UNAVAILABLE, transient; insecure-skip-tls-verify accepts it', async () => {
+  const strict = connectKubernetes({ kubeconfig: kubeconfig('no-ca', '', 'token: tls-token'), env: {} });
+  await assert.rejects(strict.listSpecs(), (e: unknown) => isBsoError(e, 'BSO_BACKEND_UNAVAILABLE') && e.transient && /certificate/i.test(e.message));
+  const lax = connectKubernetes({ kubeconfig: kubeconfig('insecure', ', insecure-skip-tls-verify: true', 'token: tls-token'), env: {} });
+  assert.ok(Array.isArray(await lax.listSpecs()));
+});
+
+test('a wrong token is a 401 that points at credentials and RBAC', async () => {
+  const backend = connectKubernetes({ kubeconfig: kubeconfig('bad-token', `, certificate-authority-data: ${Buffer.from(cert).toString('base64')}`, 'token: nope'), env: {} });
+  await assert.rejects(backend.listSpecs(), (e: unknown) => e instanceof KubeApiError && e.status === 401 && /RBAC/.test(e.message));
+});
