@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseBalancedServices } from '../../crd/parse-spec.js';
+import { MODEL_OF_KIND, schemaIssues } from '../../test/fake-kube-apiserver/wire-schema.js';
 import { EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS, type Permission } from './permissions.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -40,6 +41,15 @@ test('deploy/k8s: the kinds an install needs, every namespaced object in the ope
   assert.deepEqual(kinds, ['BalancedService', 'ClusterRole', 'CustomResourceDefinition', 'Deployment', 'Kustomization', 'Namespace', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
   const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'Kustomization']);
   for (const m of manifests.filter((x) => !clusterScoped.has(x.kind!))) assert.equal(m.metadata?.namespace, NAMESPACE, `${m.kind} ${m.metadata?.name}`);
+});
+
+test('deploy/k8s: every built-in object has only fields of its kind, with the right types (client-node\'s models)', () => {
+  for (const m of manifests.filter((x) => x.kind !== 'Kustomization' && x.kind !== 'BalancedService')) {
+    const { file: _file, ...object } = m;
+    assert.ok(MODEL_OF_KIND[m.kind!], `no model for ${m.kind}`);
+    assert.deepEqual(schemaIssues(object, MODEL_OF_KIND[m.kind!]!), [], `${m.file}: ${m.kind} ${m.metadata?.name}`);
+  }
+  assert.deepEqual(schemaIssues({ spec: { template: { spec: { containers: [{ name: 'x', imagePullPolice: 'Always' }] } } } }, 'V1Deployment'), ['.spec.template.spec.containers[0].imagePullPolice: unknown field']);
 });
 
 test('deploy/k8s: the kustomization lists every manifest but the example, and the CRD is crd/\'s, byte for byte', () => {

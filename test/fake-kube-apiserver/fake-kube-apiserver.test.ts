@@ -101,6 +101,21 @@ test('fake: a token is required when configured', async (t) => {
   assert.deepEqual(fake.requests.map((r) => [r.verb, r.resource, r.code]), [['list', 'deployments', 200]]);
 });
 
+test('fake: built-in kinds are decoded strictly (unknown fields, wrong types); custom resources are not checked', async (t) => {
+  const fake = await FakeKubeApiServer.start();
+  t.after(() => fake.close());
+  const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: { podSelector: {}, ingress: [{ _from: [] }] } };
+  const refused = await call(fake, 'POST', '/apis/networking.k8s.io/v1/namespaces/ns1/networkpolicies', policy);
+  assert.equal(refused.code, 400);
+  assert.match((refused.body as unknown as { message: string }).message, /\.spec\.ingress\[0\]\._from: unknown field/);
+  const typed = await call(fake, 'POST', DEPLOYMENTS, { ...deployment('d', 1), spec: { replicas: '1' } });
+  assert.match((typed.body as unknown as { message: string }).message, /\.spec\.replicas: must be a number/);
+  const wrongKind = await call(fake, 'POST', DEPLOYMENTS, { ...deployment('d', 1), kind: 'Service' });
+  assert.equal(wrongKind.code, 400);
+  const custom = await call(fake, 'POST', '/apis/bso.dev/v1alpha1/namespaces/ns1/balancedservices', { metadata: { name: 'b' }, spec: { anything: true } });
+  assert.equal(custom.code, 201);
+});
+
 test('fake label selectors: equality forms', () => {
   const labels = { a: '1', b: '2' };
   assert.equal(matchesLabels(parseLabelSelector('a=1,b==2'), labels), true);

@@ -4,14 +4,17 @@
 // no defaulting, no CRD schema validation, no RBAC, no garbage collection, simplified watch.
 // What it does: namespaced CRUD + list with equality label selectors, resourceVersion
 // conflicts on update and delete preconditions, metadata.generation bumped on spec changes,
-// a status subresource, no-op updates that keep the resourceVersion, and a watch stream with
-// history (410 Gone after compaction). docs/kubernetes.md lists what it does not cover.
+// a status subresource, no-op updates that keep the resourceVersion, a watch stream with
+// history (410 Gone after compaction), and strict field validation of built-in kinds (unknown
+// fields and wrong types are a 400, from client-node's generated models; wire-schema.ts).
+// docs/kubernetes.md lists what it does not cover.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { matchesLabels, parseLabelSelector, SelectorError, type LabelRequirement } from './label-selector.js';
+import { MODEL_OF_KIND, schemaIssues } from './wire-schema.js';
 
 export interface FakeResource { group: string; version: string; plural: string; kind: string; generation: boolean; statusSubresource: boolean }
 
@@ -208,6 +211,11 @@ export class FakeKubeApiServer {
 
   /** Stores next (created when existing is undefined): a no-op keeps the resourceVersion. */
   private store(resource: FakeResource, namespace: string, name: string, existing: FakeObject | undefined, next: FakeObject): FakeObject {
+    if (next.apiVersion !== undefined && next.apiVersion !== apiVersionOf(resource)) throw new HttpError(400, 'BadRequest', `apiVersion ${next.apiVersion} does not match ${apiVersionOf(resource)}`);
+    if (next.kind !== undefined && next.kind !== resource.kind) throw new HttpError(400, 'BadRequest', `kind ${next.kind} does not match ${resource.kind}`);
+    const model = MODEL_OF_KIND[resource.kind];
+    const issues = model ? schemaIssues(next, model) : [];
+    if (issues.length > 0) throw new HttpError(400, 'BadRequest', `strict decoding error: ${issues.join(', ')}`);
     next.apiVersion = apiVersionOf(resource);
     next.kind = resource.kind;
     next.metadata = { ...next.metadata, name, namespace };
