@@ -30,13 +30,15 @@ type Labelled = { metadata?: { name?: string; uid?: string; labels?: Record<stri
 export class KubernetesBackend implements Backend {
   readonly kind = 'kubernetes' as const;
   readonly namespace: string;
+  readonly haproxyServiceType: HAProxyServiceType;
   private readonly specs: KubernetesSpecStore;
   private readonly translate: TranslateOptions;
 
   constructor(private readonly api: KubeApi, private readonly options: KubernetesBackendOptions = {}) {
     this.namespace = api.namespace;
     this.specs = new KubernetesSpecStore(api);
-    this.translate = { namespace: api.namespace, haproxyServiceType: options.haproxyServiceType ?? 'LoadBalancer' };
+    this.haproxyServiceType = options.haproxyServiceType ?? 'LoadBalancer';
+    this.translate = { namespace: api.namespace, haproxyServiceType: this.haproxyServiceType };
   }
 
   listSpecs(): Promise<StoredSpec[]> { return this.specs.list(); }
