@@ -55,7 +55,7 @@ export async function runSupervisor(env: NodeJS.ProcessEnv = process.env): Promi
     onHAProxyLine: (line) => process.stdout.write(`${line}\n`),
     onReport: settings.operatorUrl === undefined ? undefined : (report) => sendStatusReport(settings.operatorUrl!, settings.name, token(), report),
   });
-  await supervisor.start(settings.statusIntervalMs);
+  await supervisor.start(settings.statusIntervalMs, settings.statusPollMs);
   const http = await startSupervisorHttp(metrics, () => supervisor.haproxy.running, settings.listen.host, settings.listen.port);
   log(`bso-haproxy: /metrics and /healthz on ${settings.listen.host}:${settings.listen.port}`);
 

@@ -19,6 +19,7 @@ export interface SupervisorSettings {
   maxOldWorkers: number;
   oldWorkersWaitMs: number;
   statusIntervalMs: number;
+  statusPollMs: number;
 }
 
 export const ENV = {
@@ -35,6 +36,7 @@ export const ENV = {
   maxOldWorkers: 'BSO_MAX_OLD_WORKERS',
   oldWorkersWait: 'BSO_OLD_WORKERS_WAIT',
   statusInterval: 'BSO_STATUS_INTERVAL',
+  statusPoll: 'BSO_STATUS_POLL',
 } as const;
 
 export const DEFAULT_TOKEN_FILE = '/run/secrets/bso-operator-token';
@@ -82,6 +84,7 @@ export function readSettings(env: NodeJS.ProcessEnv): SupervisorSettings {
     maxOldWorkers: maxOld,
     oldWorkersWaitMs: duration(ENV.oldWorkersWait, '1m', 0),
     statusIntervalMs: duration(ENV.statusInterval, '10s', 100),
+    statusPollMs: duration(ENV.statusPoll, '1s', 100),
   };
   if (problems.length > 0) throw new SettingsError(problems.join('\n'));
   return settings;

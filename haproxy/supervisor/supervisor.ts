@@ -58,6 +58,10 @@ export class Supervisor {
   private reportTimer: NodeJS.Timeout | undefined;
   private reporting: Promise<void> | undefined;
   private reportAgain = false;
+  private reportOnlyIfChanged = true;
+  private lastSentFingerprint = '';
+  private lastSentAt = 0;
+  private heartbeatMs = Infinity;
 
   constructor(private readonly options: SupervisorOptions) {
     this.masterSocket = join(options.runDir, 'master.sock');
@@ -76,7 +80,12 @@ export class Supervisor {
   get liveHash(): string | undefined { return this.applier?.liveHash; }
 
   /** Starts HAProxy on the bootstrap config; it serves before the operator is reachable. */
-  async start(statusIntervalMs?: number): Promise<void> {
+  /**
+   * @param statusIntervalMs  heartbeat: a report at least this often, even when nothing changed
+   * @param statusPollMs      how often HAProxy is asked; a report goes out as soon as a server's
+   *                          state, weight or address (or the config outcome) changed
+   */
+  async start(statusIntervalMs?: number, statusPollMs = 1000): Promise<void> {
     mkdirSync(this.options.runDir, { recursive: true, mode: 0o700 });
     let text = this.options.bootstrap;
     try {
@@ -93,7 +102,10 @@ export class Supervisor {
     this.options.metrics.setConfigHash(hash);
     this.summary = { configHash: hash, loadedConfigHash: hash };
     this.options.log(`bso-haproxy: HAProxy ${this.options.name} started on the bootstrap config ${hash.slice(0, 12)} (master ${this.process.pid})`);
-    if (statusIntervalMs) this.reportTimer = setInterval(() => this.report(), statusIntervalMs).unref();
+    if (statusIntervalMs) {
+      this.heartbeatMs = statusIntervalMs;
+      this.reportTimer = setInterval(() => this.report(true), Math.min(statusPollMs, statusIntervalMs)).unref();
+    }
     this.report();
   }
 
@@ -206,20 +218,32 @@ export class Supervisor {
     this.report();
   }
 
-  /** Builds and hands over a report; calls made while one is in flight coalesce into one more. */
-  report(): void {
+  /**
+   * Builds and hands over a report; calls made while one is in flight coalesce into one more.
+   * onlyIfChanged (the poll timer): skipped when nothing the operator shows changed since the
+   * last report, unless the heartbeat interval has passed.
+   */
+  report(onlyIfChanged = false): void {
     if (!this.options.onReport) return;
     if (this.reporting) {
+      this.reportOnlyIfChanged &&= onlyIfChanged;
       this.reportAgain = true;
       return;
     }
+    this.reportOnlyIfChanged = onlyIfChanged;
     this.reporting = (async () => {
       do {
         this.reportAgain = false;
         const report = await buildStatusReport(this.process, this.masterSocket, this.summary);
         this.options.metrics.oldWorkers.set(report.haproxy.oldWorkers);
+        const fingerprint = reportFingerprint(report);
+        const due = Date.now() - this.lastSentAt >= this.heartbeatMs;
+        if (this.reportOnlyIfChanged && fingerprint === this.lastSentFingerprint && !due) continue;
+        this.reportOnlyIfChanged = true;
         try {
           await this.options.onReport!(report);
+          this.lastSentFingerprint = fingerprint;
+          this.lastSentAt = Date.now();
         } catch (error) {
           this.options.metrics.statusErrors.inc();
           this.options.log(`bso-haproxy: status report failed: ${(error as Error).message}`);
@@ -261,4 +285,10 @@ export class Supervisor {
 
 function describe(outcome: UpdateOutcome): string {
   return { noop: 'unchanged', runtime: 'applied at runtime', reload: 'reloaded with', rejected: 'rejected' }[outcome];
+}
+
+/** What the operator shows from a report; the time it was made does not count. */
+export function reportFingerprint(report: StatusReport): string {
+  const { reportedAt: _reportedAt, servers, ...rest } = report;
+  return JSON.stringify({ ...rest, servers: servers.map((s) => [s.name, s.address, s.state, s.weight]) });
 }
