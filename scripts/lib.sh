@@ -34,7 +34,7 @@ ensure_swarm_address() {
   case "$addr" in
     127.*) return 0 ;;
   esac
-  if ! ip -o -4 addr show | grep -q " inet $addr/"; then
+  if ! grep -q " inet $addr/" <<<"$(ip -o -4 addr show)"; then
     [ "$addr" = "$BSO_SWARM_ADDR_DEFAULT" ] || { echo "the Swarm advertise address $addr is not on any interface" >&2; return 1; }
     as_root ip addr add "$addr/32" dev lo
   fi

@@ -103,7 +103,7 @@ prefer_advertised_source() {
   local addr
   addr=$(docker info --format '{{.Swarm.NodeAddr}}' 2>/dev/null || true)
   case "$addr" in ''|127.*) return 0 ;; esac
-  ip -o -4 addr show dev lo | grep -q " inet $addr/" || return 0
+  grep -q " inet $addr/" <<<"$(ip -o -4 addr show dev lo)" || return 0
   ip route replace "${HOST_ADDR%.1}.0/30" dev "$VETH_HOST" src "$addr"
 }
 
