@@ -13,29 +13,17 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
-import { matchesLabels, parseLabelSelector, SelectorError, type LabelRequirement } from './label-selector.js';
+import { matchesLabels, type LabelRequirement } from './label-selector.js';
 import { MODEL_OF_KIND, schemaIssues } from './wire-schema.js';
+import { FAKE_RESOURCES, HttpError, parseRoute, readJson, send, verbOf, writeEvent, parseSelector, type FakeResource, type Route, type Verb } from './fake-http.js';
 
-export interface FakeResource { group: string; version: string; plural: string; kind: string; generation: boolean; statusSubresource: boolean }
-
-export const FAKE_RESOURCES: readonly FakeResource[] = [
-  { group: '', version: 'v1', plural: 'services', kind: 'Service', generation: false, statusSubresource: true },
-  { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', generation: false, statusSubresource: false },
-  { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', generation: false, statusSubresource: false },
-  { group: '', version: 'v1', plural: 'pods', kind: 'Pod', generation: false, statusSubresource: true },
-  { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', generation: true, statusSubresource: true },
-  { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', generation: true, statusSubresource: false },
-  { group: 'bso.dev', version: 'v1alpha1', plural: 'balancedservices', kind: 'BalancedService', generation: true, statusSubresource: true },
-];
-
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete';
+export { FAKE_RESOURCES, type FakeResource, type Verb } from './fake-http.js';
 export interface RecordedRequest { verb: Verb; group: string; resource: string; namespace: string; name?: string; code: number }
 
 interface Meta { name?: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number; creationTimestamp?: string; labels?: Record<string, string>; [key: string]: unknown }
 export interface FakeObject { apiVersion?: string; kind?: string; metadata: Meta; status?: unknown; [key: string]: unknown }
 interface WatchEvent { type: 'ADDED' | 'MODIFIED' | 'DELETED'; revision: number; resource: FakeResource; namespace: string; object: FakeObject }
 interface Watcher { resource: FakeResource; namespace: string; selector: LabelRequirement[]; res: ServerResponse }
-interface Route { resource: FakeResource; namespace: string; name?: string; subresource?: string }
 
 export interface FakeKubeApiServerOptions {
   /** Require `Authorization: Bearer <token>` (401 otherwise). */
@@ -44,10 +32,6 @@ export interface FakeKubeApiServerOptions {
   tls?: { key: string; cert: string };
   /** Watch events kept for resuming watches; older resourceVersions get 410 Gone. */
   historyLimit?: number;
-}
-
-class HttpError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) { super(message); }
 }
 
 export class FakeKubeApiServer {
@@ -269,59 +253,6 @@ export class FakeKubeApiServer {
   private wants(w: Watcher, event: WatchEvent): boolean {
     return w.resource === event.resource && w.namespace === event.namespace && matchesLabels(w.selector, event.object.metadata.labels);
   }
-}
-
-function parseRoute(path: string): Route | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  let group: string;
-  let version: string;
-  let rest: string[];
-  if (parts[0] === 'api') [group, version, rest] = ['', parts[1] ?? '', parts.slice(2)];
-  else if (parts[0] === 'apis') [group, version, rest] = [parts[1] ?? '', parts[2] ?? '', parts.slice(3)];
-  else return undefined;
-  if (rest[0] !== 'namespaces' || !rest[1] || !rest[2] || rest.length > 5) return undefined;
-  const resource = FAKE_RESOURCES.find((r) => r.group === group && r.version === version && r.plural === rest[2]);
-  return resource && { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
-}
-
-function verbOf(method: string, route: Route, watch: boolean): Verb {
-  switch (method) {
-    case 'GET': return route.name ? 'get' : watch ? 'watch' : 'list';
-    case 'POST': return 'create';
-    case 'PUT': return 'update';
-    case 'DELETE': return 'delete';
-    default: throw new HttpError(405, 'MethodNotAllowed', `the fake API server does not implement ${method}`);
-  }
-}
-
-function parseSelector(text: string | null): LabelRequirement[] {
-  try {
-    return parseLabelSelector(text);
-  } catch (error) {
-    if (error instanceof SelectorError) throw new HttpError(400, 'BadRequest', error.message);
-    throw error;
-  }
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'BadRequest', 'the body is not JSON');
-  }
-}
-
-function send(res: ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function writeEvent(res: ServerResponse, type: string, object: unknown): void {
-  res.write(`${JSON.stringify({ type, object })}\n`);
 }
 
 function checkNamespace(body: FakeObject, namespace: string): void {
