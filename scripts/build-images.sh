@@ -55,7 +55,9 @@ check_shared_layers() {
 
 ensure_base_image() {
   if [ "$BASE_IMAGE" = "$OFFLINE_BASE" ]; then
-    bash images/base/build.sh $([ "$FORCE" = 1 ] && echo --force) "$OFFLINE_BASE"
+    local options=()
+    [ "$FORCE" = 0 ] || options+=(--force)
+    bash images/base/build.sh "${options[@]}" "$OFFLINE_BASE"
   elif ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
     step "pulling $BASE_IMAGE"
     docker pull -q "$BASE_IMAGE" >/dev/null
@@ -89,7 +91,7 @@ stage_context() {
   mkdir -p "$CONTEXT"
   stage_dependencies
   cp package.json package-lock.json "$CONTEXT/"
-  rm -rf "$CONTEXT/bin" "$CONTEXT/dist" "$CONTEXT/node_modules"
+  rm -rf "${CONTEXT:?}/bin" "${CONTEXT:?}/dist" "${CONTEXT:?}/node_modules"
   cp -R bin dist "$CONTEXT/"
   find "$CONTEXT/dist" -type f \( -name '*.map' -o -name '*.tsbuildinfo' \) -delete
 }

@@ -71,8 +71,8 @@ start_dockerd_in_background() {
 }
 
 wait_for_docker() {
-  local seconds=$1 i
-  for i in $(seq 1 $((seconds * 5))); do
+  local seconds=$1
+  for _ in $(seq 1 $((seconds * 5))); do
     docker info >/dev/null 2>&1 && return 0
     sleep 0.2
   done
@@ -84,8 +84,8 @@ wait_for_docker() {
 
 # Initialises a single-node Swarm when this engine is in none; waits while a join is pending.
 ensure_swarm() {
-  local state i
-  for i in $(seq 1 30); do
+  local state
+  for _ in $(seq 1 30); do
     state=$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown)
     [ "$state" = pending ] || break
     sleep 1

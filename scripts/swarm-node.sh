@@ -116,8 +116,7 @@ start_dockerd() {
   nsenter --net="/var/run/netns/$NETNS" setsid -f dockerd \
     --config-file "$RUN_DIR/daemon.json" --data-root "$DATA_ROOT" --exec-root "$RUN_DIR/exec" \
     --pidfile "$PIDFILE" -H "$SOCK" >>"$LOG" 2>&1 </dev/null
-  local i
-  for i in $(seq 1 150); do
+  for _ in $(seq 1 150); do
     node_docker info >/dev/null 2>&1 && return 0
     sleep 0.2
   done
@@ -182,7 +181,7 @@ cmd_load() {
 
 cmd_down() {
   node_vars "${1:-node2}"
-  local node_id="" pid i
+  local node_id="" pid
   if node_docker info >/dev/null 2>&1; then
     node_id=$(node_docker info --format '{{.Swarm.NodeID}}')
     [ -z "$node_id" ] || node_docker swarm leave --force >/dev/null 2>&1 || true
@@ -193,7 +192,7 @@ cmd_down() {
   if pid=$(dockerd_pid); then
     step "stopping dockerd of $NAME (pid $pid)"
     kill -TERM "$pid"
-    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; sleep 0.5; fi
   fi
   # mounts left by the engine (container layers, network namespaces), deepest first
