@@ -143,6 +143,7 @@ test('3. stress-ng in replica 1: Prometheus sees it MAINT and its traffic share 
     const shares = await values(share);
     return shares.size === 2 && [...shares.values()].every((v) => v > 0.1);
   });
+  await new Promise((r) => setTimeout(r, 20_000)); // a baseline for the chart (test 5)
   const replica1 = await containerOfSlot(1);
   stressStarted = Date.now() / 1000;
   const stress = run('docker', ['exec', replica1.id, 'stress-ng', '--cpu', '4', '--timeout', '50s'], { allowFailure: true });
@@ -191,9 +192,15 @@ test('4. every panel of the Grafana dashboard returns data', { timeout: 120_000 
   assert.ok(byPanel.size >= 15);
 });
 
-test('5. the chart script draws the experiment from Prometheus', { timeout: 60_000 }, async () => {
+test('5. the chart script draws the experiment from Prometheus: replica 1 takes traffic again after the stress', { timeout: 150_000 }, async () => {
   assert.ok(stressStarted > 0, 'test 3 ran');
-  const { svg, data } = await drawExperiment({ prometheus: PROMETHEUS, name: NAME, start: stressStarted - 60, end: Date.now() / 1000, stepSeconds: 2, window: '20s', title: 'bso: stress-ng in replica 1 (the seed\'s experiment)' });
+  const share = CHART_QUERIES.share(NAME, '20s');
+  await waitFor('both replicas to take traffic again', 90_000, async () => {
+    const shares = await values(share);
+    return shares.size === 2 && [...shares.values()].every((v) => v > 0.2);
+  });
+  await new Promise((r) => setTimeout(r, 10_000));
+  const { svg, data } = await drawExperiment({ prometheus: PROMETHEUS, name: NAME, start: stressStarted - 30, end: Date.now() / 1000, stepSeconds: 2, window: '20s', title: 'bso: stress-ng in replica 1 (the seed\'s experiment)' });
   const file = join(work, 'experiment.svg');
   writeFileSync(file, svg);
   if (process.env['BSO_CHART_OUT']) copyFileSync(file, process.env['BSO_CHART_OUT']);
