@@ -1,15 +1,16 @@
 // How the CLI reaches the cluster (for specs) and the operator (for status).
-import { BsoError } from '../lib/errors.js';
 import type { Backend } from '../operator/backend.js';
 import type { ApiObject } from '../operator/api-object.js';
 import { connectDocker } from '../operator/swarm/docker-client.js';
 import { SwarmBackend } from '../operator/swarm/swarm-backend.js';
+import { connectKubernetes } from '../operator/kubernetes/connect.js';
 
 export const DEFAULT_OPERATOR_URL = 'http://127.0.0.1:9464';
 
+/** Swarm: DOCKER_HOST or the local socket. Kubernetes: KUBECONFIG or in-cluster, namespace BSO_NAMESPACE. */
 export function connectBackend(kind: string): Backend {
-  if (kind === 'swarm') return new SwarmBackend(connectDocker());
-  throw new BsoError('BSO_NOT_IMPLEMENTED', 'the Kubernetes backend is not available yet; use --backend=swarm');
+  if (kind === 'kubernetes') return connectKubernetes();
+  return new SwarmBackend(connectDocker());
 }
 
 export function operatorUrl(option: string | undefined): string {

@@ -10,6 +10,8 @@ import { configRenderer } from './render-for-operator.js';
 import { createOperatorApp } from './server.js';
 import { connectDocker } from './swarm/docker-client.js';
 import { SwarmBackend } from './swarm/swarm-backend.js';
+import { connectKubernetes } from './kubernetes/connect.js';
+import type { Discovery } from '../haproxy/render/context.js';
 import type { BalancedService } from '../crd/types.generated.js';
 
 export interface OperatorOptions {
@@ -34,10 +36,20 @@ export interface RunningOperator {
 
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
-  if (options.backend !== 'swarm') throw new BsoError('BSO_NOT_IMPLEMENTED', 'the Kubernetes backend is not available yet; use --backend=swarm');
-  const swarm = new SwarmBackend(connectDocker());
-  const backend: Backend = swarm;
-  const advertiseUrl = options.advertiseUrl ?? await defaultAdvertiseUrl(swarm, options.listenPort, log);
+  let backend: Backend;
+  let discovery: Discovery;
+  let advertiseUrl = options.advertiseUrl;
+  if (options.backend === 'kubernetes') {
+    const kubernetes = connectKubernetes();
+    backend = kubernetes;
+    discovery = { kind: 'kubernetes', namespace: kubernetes.namespace };
+    if (!advertiseUrl) throw new BsoError('BSO_USAGE', 'with --backend=kubernetes, --advertise-url (or BSO_ADVERTISE_URL) must name the operator Service, e.g. http://bso-operator.bso-system.svc:9464');
+  } else {
+    const swarm = new SwarmBackend(connectDocker());
+    backend = swarm;
+    discovery = { kind: 'swarm' };
+    advertiseUrl ??= await defaultAdvertiseUrl(swarm, options.listenPort, log);
+  }
   const control = await retryUntilReachable(() => backend.ensureControlPlane(advertiseUrl), log);
   log(`supervisors reach this operator at ${advertiseUrl}`);
 
@@ -45,7 +57,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   let notify: (name: string) => void = () => {};
   const reconciler = new Reconciler({
     backend, control, metrics, log, resyncMs: options.resyncMs,
-    renderConfig: options.renderConfig ?? configRenderer({ kind: 'swarm' }),
+    renderConfig: options.renderConfig ?? configRenderer(discovery),
     onConfigChange: (name) => notify(name),
   });
   const configApi = options.configApi?.(reconciler, control.token);

@@ -23,3 +23,9 @@ test('HAProxy ports are published in host mode, API replicas use dnsrr and start
   assert.deepEqual(haproxy!.EndpointSpec!.Ports!.map((p) => p.PublishMode), ['host', 'host']);
   assert.equal(haproxy!.UpdateConfig!.Order, 'stop-first');
 });
+
+test('scaling changes only the replica count: the task template stays the same, so no task restarts', () => {
+  const two = desiredStateFor(loadExample(), CONTROL).services[0]!;
+  const four = desiredStateFor(loadExample((t) => t.replace('replicas: 2', 'replicas: 4')), CONTROL).services[0]!;
+  assert.deepEqual(toServiceSpec(four, ids).TaskTemplate, toServiceSpec(two, ids).TaskTemplate);
+});

@@ -2,6 +2,7 @@
 // projects an observed service back onto the fields bso sets, so the planner can see drift.
 import type Docker from 'dockerode';
 import { sortFiles, type DesiredService } from '../core/desired-state.js';
+import { LABEL_SPEC_HASH } from '../core/names.js';
 
 const NS_PER_MS = 1_000_000;
 const MANAGER_CONSTRAINT = 'node.role == manager';
@@ -23,7 +24,9 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
       ContainerSpec: {
         Image: service.image,
         Env: Object.entries(service.env).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`),
-        Labels: service.labels,
+        // Tasks carry the owner labels but not the spec hash: a change of the hash alone (e.g. only
+        // replicas changed) must not restart every task.
+        Labels: withoutSpecHash(service.labels),
         StopGracePeriod: service.stopGracePeriodMs * NS_PER_MS,
         Init: true,
         Secrets: secrets.map((f) => ({ SecretID: ids.secretId(f.name), SecretName: f.name, File: { Name: f.target, UID: '0', GID: '0', Mode: 0o444 } })),
@@ -83,4 +86,9 @@ export function fromServiceSpec(spec: Docker.ServiceSpec, networkName: (id: stri
 function stripDigest(image: string): string {
   const at = image.indexOf('@sha256:');
   return at > 0 && image.slice(0, at).includes(':') ? image.slice(0, at) : image;
+}
+
+function withoutSpecHash(labels: Record<string, string>): Record<string, string> {
+  const { [LABEL_SPEC_HASH]: _hash, ...rest } = labels;
+  return rest;
 }
