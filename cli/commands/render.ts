@@ -6,6 +6,9 @@ import { renderServiceConfig } from '../../haproxy/render/render-service.js';
 import { slotsFor } from '../../haproxy/render/slots.js';
 import { loadSpecFiles } from '../read-spec-files.js';
 import type { CliContext } from '../context.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stackFiles } from '../../operator/core/stack-files.js';
 
 interface RenderOptions { filename: string[]; discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
 
@@ -51,5 +54,32 @@ Examples:
         if (outputs.length > 1) ctx.stdout(`${i > 0 ? '\n' : ''}# ---- ${name} ----`);
         ctx.stdout(text.replace(/\n$/, ''));
       });
+    });
+
+  render.command('stack')
+    .description('Write the seed\'s stack without the operator (docker-stack.yml + haproxy.cfg) for docker stack deploy.')
+    .requiredOption('-f, --filename <file>', 'one spec file')
+    .requiredOption('-o, --output <dir>', 'folder to write docker-stack.yml and haproxy.cfg into')
+    .addHelpText('after', `
+The same templates as the operator: the same services, limits, agent environment and HAProxy
+config, but the config is fixed at deploy time (scaling beyond the slots needs a new render).
+Compare it with the operator: deploy/swarm/docker-stack.yml is rendered from examples/hello.yaml.
+
+Example:
+  bso render stack -f examples/hello.yaml -o deploy/swarm
+  docker stack deploy -c deploy/swarm/docker-stack.yml hello`)
+    .action((options: { filename: string; output: string }) => {
+      const { specs, issues } = loadSpecFiles([options.filename]);
+      if (issues.length > 0 || specs.length !== 1) {
+        for (const issue of issues) ctx.stderr(formatIssue(issue));
+        if (issues.length === 0) ctx.stderr(`bso render stack: ${options.filename} must hold exactly one BalancedService, not ${specs.length}`);
+        ctx.exitCode = issues.length > 0 ? 1 : 2;
+        return;
+      }
+      mkdirSync(options.output, { recursive: true });
+      for (const [file, text] of Object.entries(stackFiles(specs[0]!.object, options.filename))) {
+        writeFileSync(join(options.output, file), text);
+        ctx.stdout(`wrote ${join(options.output, file)}`);
+      }
     });
 }

@@ -100,7 +100,7 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
 }
 
 export function replicasDnsName(name: string, discovery: Discovery): string {
-  if (discovery.kind === 'swarm') return swarmReplicasDnsName(name);
+  if (discovery.kind === 'swarm') return discovery.replicasHost ?? swarmReplicasDnsName(name);
   return kubernetesReplicasDnsName(name, discovery.namespace, discovery.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
 }
 

@@ -6,6 +6,11 @@ export interface SwarmDiscovery {
   kind: 'swarm';
   /** host:port of the nameserver; Docker's embedded resolver unless overridden (tests run their own). */
   nameserver?: string;
+  /**
+   * A DNS name that resolves to every replica. Default tasks.<name>-api (the operator's services);
+   * `bso render stack` uses the API service's network alias, since a stack prefixes service names.
+   */
+  replicasHost?: string;
 }
 
 /** Kubernetes: the API's headless Service, resolved through the pod's resolv.conf. */
