@@ -142,8 +142,10 @@ test('a bso-haproxy container starts HAProxy under its supervisor, as a non-root
 });
 
 test('the bso-operator image starts the operator', { timeout: 60_000 }, async (t) => {
-  const help = await run('docker', ['run', '--rm', '--label', TEST_LABEL, IMAGES.operator, '--help']);
+  const help = await run('docker', ['run', '--rm', '--label', TEST_LABEL, IMAGES.operator, 'operator', '--help']);
   assert.match(help.stdout, /Usage: bso operator/);
+  const validate = await run('docker', ['run', '--rm', '--label', TEST_LABEL, IMAGES.operator, 'validate', '--help']);
+  assert.match(validate.stdout, /Usage: bso validate/, 'the image runs any bso command line (the stack files rely on it)');
   // without the Docker socket it must keep running and say what it waits for
   const container = await startContainer(IMAGES.operator, []);
   t.after(() => run('docker', ['rm', '-f', container], { allowFailure: true }));
