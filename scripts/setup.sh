@@ -25,6 +25,9 @@ npm run --silent build
 if [ "$WITH_DOCKER" = 1 ]; then
   ensure_dockerd
   ensure_swarm
+  # The network the operator (when run as a service) and every HAProxy share; the stack files use it.
+  docker network inspect bso-control >/dev/null 2>&1 || docker network create --driver overlay --attachable \
+    --label app.kubernetes.io/managed-by=bso --label bso.dev/component=control bso-control >/dev/null
   if [ -x scripts/build-images.sh ]; then bash scripts/build-images.sh; fi
 fi
 step "setup done"
