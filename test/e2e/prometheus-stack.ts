@@ -65,7 +65,7 @@ export async function deployPrometheusStack(options: StackOptions): Promise<stri
   if (!stackFile.includes('published: 9090')) throw new Error('prometheus.stack.yml: no published: 9090');
   writeFileSync(join(dir, 'prometheus.stack.yml'), stackFile.replace('published: 9090', `published: ${options.port}`));
   // The stack file reads PROMETHEUS_IMAGE from the environment.
-  await promisify(execFile)('docker', ['stack', 'deploy', '--detach=true', '-c', join(dir, 'prometheus.stack.yml'), options.stack], {
+  await promisify(execFile)('docker', ['stack', 'deploy', '-c', join(dir, 'prometheus.stack.yml'), options.stack], {
     cwd: dir, env: { ...process.env, PROMETHEUS_IMAGE },
   }).catch((error: { stderr?: string }) => { throw new Error(`docker stack deploy failed: ${error.stderr ?? error}`); });
   return dir;
