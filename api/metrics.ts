@@ -2,7 +2,8 @@
 // snapshot at scrape time. Names: bso_agent_* for the agent, bso_api_* for the HTTP side; base
 // units (ratios 0..1, seconds, bytes); counters end in _total; labels are bounded sets.
 import type { Request, Response, NextFunction } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../lib/process-metrics.js';
 import type { AgentSnapshot } from './agent/agent-messages.js';
 import { AGENT_STATES, type AgentState } from './policy/decide-agent-reply.js';
 
@@ -23,11 +24,7 @@ export interface ApiMetrics {
 
 export function createApiMetrics(source: MetricsSource): ApiMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'bso_api_' });
-  // prom-client names these gauges *_total, which promtool rejects; the per-type gauges stay.
-  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
-    registry.removeSingleMetric(`bso_api_nodejs_${name}`);
-  }
+  collectProcessMetrics(registry, 'bso_api_');
   const registers = [registry];
 
   const signalGauge = (name: string, help: string, pick: (s: AgentSnapshot['raw']) => number) =>

@@ -1,5 +1,6 @@
 // The operator's Prometheus metrics: one registry, bso_ prefix, base units, results as labels.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../lib/process-metrics.js';
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -18,7 +19,7 @@ export class OperatorMetrics {
   readonly drains = new Counter({ name: 'bso_replica_drains_total', help: 'Times a replica went into MAINT (drained by its agent).', labelNames: ['balancedservice'], registers: [this.registry] });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'bso_operator_' });
+    collectProcessMetrics(this.registry, 'bso_operator_');
   }
 
   /** Drops the series of a deleted BalancedService, so cardinality follows the live specs. */
