@@ -154,7 +154,7 @@ function leafCommands(command: Command, prefix: string[] = []): string[][] {
 const leaves = leafCommands(buildProgram({ stdout() {}, stderr() {}, exitCode: 0 }));
 
 test('the CLI has the verbs of the issue', () => {
-  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'validate']);
+  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'render stack', 'top', 'validate']);
 });
 
 for (const verb of leaves) {

@@ -11,6 +11,7 @@ import { registerDescribe } from './commands/describe.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerOperator } from './commands/operator.js';
+import { registerTop } from './commands/top.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -38,6 +39,7 @@ Exit codes: 0 success, 1 failure, 2 wrong usage. Run bso COMMAND --help for deta
   registerDescribe(program, ctx);
   registerDelete(program, ctx);
   registerDiff(program, ctx);
+  registerTop(program, ctx);
   registerOperator(program, ctx);
   exitOverrideDeep(program);
   return program;
