@@ -258,7 +258,17 @@ describe('HAProxy dies', () => {
     process.kill(pid, 'SIGKILL');
     await waitFor(async () => f.supervisor.haproxy.running && f.supervisor.haproxy.pid !== pid, 'a new master');
     await waitFor(async () => (await fetch(f.url)).status === 200, 'serving again');
-    assert.equal(stampedHash(await f.onWorker('show info')), live, 'on the live config');
+    // A 200 may still come from the killed master's orphaned worker: wait for the new master's socket.
+    let info = '';
+    await waitFor(async () => {
+      try {
+        info = await f.onWorker('show info');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'the new master socket');
+    assert.equal(stampedHash(info), live, 'on the live config');
     assert.equal(await counter('bso_haproxy_master_restarts_total'), 1);
   });
 });
