@@ -15,6 +15,7 @@ export class OperatorMetrics {
   readonly condition = new Gauge({ name: 'bso_condition', help: 'Status conditions: 1 for the current status of each type.', labelNames: ['balancedservice', 'type', 'status'], registers: [this.registry] });
   readonly serverWeight = new Gauge({ name: 'bso_server_weight', help: 'Effective weight of each server as HAProxy reports it.', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
   readonly serverState = new Gauge({ name: 'bso_server_state', help: 'State of each server as HAProxy reports it (1 for the current state).', labelNames: ['balancedservice', 'server', 'state'], registers: [this.registry] });
+  readonly serverStateSince = new Gauge({ name: 'bso_server_state_since_timestamp_seconds', help: 'When each server entered its current HAProxy state (Unix time): time in state = time() - this.', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
   readonly serversInMaint = new Gauge({ name: 'bso_servers_maint', help: 'Servers in MAINT now.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly drains = new Counter({ name: 'bso_replica_drains_total', help: 'Times a replica went into MAINT (drained by its agent).', labelNames: ['balancedservice'], registers: [this.registry] });
 
@@ -31,13 +32,15 @@ export class OperatorMetrics {
   }
 
   /** Per-server gauges are rebuilt from the current statuses: servers come and go with replicas. */
-  setServers(all: ReadonlyMap<string, ReadonlyArray<{ name: string; state: string; weight: number }>>): void {
+  setServers(all: ReadonlyMap<string, ReadonlyArray<{ name: string; state: string; weight: number; stateSince?: number }>>): void {
     this.serverWeight.reset();
     this.serverState.reset();
+    this.serverStateSince.reset();
     for (const [balancedservice, servers] of all) {
       for (const server of servers) {
         this.serverWeight.set({ balancedservice, server: server.name }, server.weight);
         this.serverState.set({ balancedservice, server: server.name, state: server.state }, 1);
+        if (server.stateSince !== undefined) this.serverStateSince.set({ balancedservice, server: server.name }, server.stateSince / 1000);
       }
     }
   }

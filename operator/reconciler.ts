@@ -16,7 +16,15 @@ import { EventLog } from './event-log.js';
 import type { OperatorMetrics } from './metrics.js';
 import { WorkQueue } from './work-queue.js';
 
-export interface ServerStatus { name: string; address: string; state: string; weight: number; agent?: string }
+export interface ServerStatus {
+  name: string;
+  address: string;
+  state: string;
+  weight: number;
+  agent?: string;
+  /** When the operator first saw the server in this state (ms since the epoch). */
+  stateSince?: number;
+}
 
 /** What a supervisor reports about its HAProxy (PUT /v1/haproxy/NAME/status). */
 export interface SupervisorReport {
@@ -98,7 +106,13 @@ export class Reconciler {
   /** A supervisor's report: servers as HAProxy sees them, config applied or rejected. */
   report(name: string, report: Omit<SupervisorReport, 'receivedAt'>): void {
     const before = this.reports.get(name);
-    this.reports.set(name, { ...report, receivedAt: Date.now() });
+    const now = Date.now();
+    const previous = new Map((before?.servers ?? []).map((s) => [`${s.name}@${s.address}`, s]));
+    const servers = report.servers.map((s) => {
+      const seen = previous.get(`${s.name}@${s.address}`);
+      return { ...s, stateSince: seen && seen.state === s.state ? seen.stateSince : now };
+    });
+    this.reports.set(name, { ...report, servers, receivedAt: now });
     if (report.lastOutcome && report.configHash !== before?.configHash) {
       this.options.metrics.configUpdates.inc({ balancedservice: name, outcome: report.lastOutcome });
     }

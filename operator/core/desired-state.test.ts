@@ -46,3 +46,9 @@ test('the supervisor environment names are the ones the supervisor reads', async
   assert.equal(SUPERVISOR_ENV.tokenFile, ENV.tokenFile);
   assert.equal(SUPERVISOR_ENV.statsAuthFile, ENV.statsAuthFile);
 });
+
+test('services say where their /metrics is, for Prometheus\'s Swarm discovery', () => {
+  const [api, haproxy] = desiredStateFor(loadExample(), CONTROL).services;
+  assert.equal(api!.labels['bso.dev/metrics-port'], '8080');
+  assert.equal(haproxy!.labels['bso.dev/metrics-port'], '8404');
+});

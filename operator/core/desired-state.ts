@@ -4,7 +4,7 @@ import type { BalancedService } from '../../crd/types.generated.js';
 import { durationMs } from '../../crd/duration.js';
 import { memoryBytes } from '../../crd/quantity.js';
 import {
-  AGENT_ENV, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
+  AGENT_ENV, LABEL_METRICS_PORT, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
   type Component,
 } from './names.js';
 import { specHash } from './spec-hash.js';
@@ -126,10 +126,10 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     name,
     network: { name: network, labels: { ...userLabels, ...ownerLabels(name, 'network') } },
     secrets: spec.haproxy.statsSecret ? [] : [{ name: statsSecret, labels: { ...userLabels, ...ownerLabels(name, 'stats-auth') }, generated: true }],
-    services: [api, haproxy].map((service) => ({
-      ...service,
-      labels: withHash({ ...userLabels, ...ownerLabels(name, service.component) }, service),
-    })),
+    services: ([[api, spec.port], [haproxy, spec.haproxy.statsPort]] as Array<[Omit<DesiredService, 'labels'>, number]>).map(([service, metricsPort]) => {
+      const labels = { ...userLabels, ...ownerLabels(name, service.component), [LABEL_METRICS_PORT]: String(metricsPort) };
+      return { ...service, labels: withHash(labels, { ...service, labels }) };
+    }),
   };
 }
 

@@ -8,6 +8,8 @@ export const LABEL_OWNER = 'bso.dev/balancedservice';
 export const LABEL_COMPONENT = 'bso.dev/component';
 /** Hash of the desired object, so an unchanged spec causes zero writes. */
 export const LABEL_SPEC_HASH = 'bso.dev/spec-hash';
+/** On services: the port of their /metrics, for Prometheus's Swarm discovery (deploy/prometheus). */
+export const LABEL_METRICS_PORT = 'bso.dev/metrics-port';
 /** Marks objects managed by bso at all. */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'bso';

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OperatorMetrics } from './metrics.js';
+import { Reconciler } from './reconciler.js';
+import type { Backend } from './backend.js';
+
+// report() only records what a supervisor says; no backend call is made (none is given).
+function reconciler(metrics: OperatorMetrics) {
+  return new Reconciler({ backend: {} as Backend, control: { operatorUrl: '', tokenConfig: '' }, renderConfig: () => ({ text: '', hash: '' }), metrics, log: () => {} });
+}
+const server = (state: string) => ({ name: 'replica1', address: '10.0.0.2', state, weight: state === 'UP' ? 90 : 0 });
+
+test('a server keeps its state-since time while its state holds, and a MAINT counts one drain and one event', async () => {
+  const metrics = new OperatorMetrics();
+  const r = reconciler(metrics);
+  r.report('hello', { servers: [server('UP')] });
+  const since = r.reports.get('hello')!.servers[0]!.stateSince!;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  r.report('hello', { servers: [server('UP')] });
+  assert.equal(r.reports.get('hello')!.servers[0]!.stateSince, since);
+  r.report('hello', { servers: [server('MAINT')] });
+  assert.ok(r.reports.get('hello')!.servers[0]!.stateSince! > since);
+  r.report('hello', { servers: [server('MAINT')] });
+  assert.equal((await metrics.drains.get()).values[0]!.value, 1);
+  assert.deepEqual(r.events.list('hello').map((e) => e.reason), ['ReplicaDrained']);
+  r.queue.stop();
+});
