@@ -239,7 +239,19 @@ export interface BalancedServiceStatusServer {
   state: "UP" | "MAINT" | "DRAIN" | "DOWN" | "NOLB" | "UNKNOWN";
   weight: number;
   /**
-   * The replica's smoothed load in percent, as its agent reported it.
+   * The replica's smoothed CPU in percent of its limit, as it reports it.
    */
   cpu?: number;
+  /**
+   * The replica's memory in percent of its limit, as it reports it.
+   */
+  memory?: number;
+  /**
+   * HAProxy's last agent-check status for the server.
+   */
+  agent?: string;
+  /**
+   * When the operator first saw the server in this state (milliseconds since the epoch).
+   */
+  stateSince?: number;
 }
