@@ -29,6 +29,8 @@ export interface StatusReport {
   rejectedConfigHash?: string;
   /** ISO time of the last update outcome. */
   updatedAt?: string;
+  /** With lastOutcome reload: from haproxy -c to the verified new worker, in seconds. */
+  lastReloadSeconds?: number;
   /** ISO time this report was made. */
   reportedAt: string;
   haproxy: { running: boolean; masterPid?: number; workerPid?: number; oldWorkers: number; reloads: number };
@@ -60,6 +62,7 @@ export function statusReportProblem(value: unknown): string | undefined {
   for (const key of ['configHash', 'loadedConfigHash', 'lastReason', 'lastError', 'rejectedConfigHash', 'updatedAt'] as const) {
     if (r[key] !== undefined && typeof r[key] !== 'string') return `${key} must be a string`;
   }
+  if (r.lastReloadSeconds !== undefined && (typeof r.lastReloadSeconds !== 'number' || !(r.lastReloadSeconds >= 0))) return 'lastReloadSeconds must be a number >= 0';
   if (r.lastOutcome !== undefined && !UPDATE_OUTCOMES.includes(r.lastOutcome as UpdateOutcome)) return `lastOutcome must be one of ${UPDATE_OUTCOMES.join(', ')}`;
   const h = r.haproxy as Record<string, unknown> | undefined;
   if (typeof h !== 'object' || h === null || typeof h.running !== 'boolean' || typeof h.oldWorkers !== 'number' || typeof h.reloads !== 'number') return 'haproxy must be { running, oldWorkers, reloads, ... }';

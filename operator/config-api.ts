@@ -24,6 +24,7 @@ export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport,
     lastOutcome: report.lastOutcome,
     rejectedHash: report.rejectedConfigHash,
     lastError: report.lastError,
+    lastReloadSeconds: report.lastReloadSeconds,
     servers: report.servers
       .filter((s) => s.address)
       .map((s) => ({

@@ -10,6 +10,7 @@ export class OperatorMetrics {
   readonly retries = new Counter({ name: 'bso_reconcile_retries_total', help: 'Reconciles requeued with backoff after a transient error.', registers: [this.registry] });
   readonly writes = new Counter({ name: 'bso_backend_writes_total', help: 'Writes to the orchestrator by object kind and action.', labelNames: ['kind', 'action'], registers: [this.registry] });
   readonly configUpdates = new Counter({ name: 'bso_haproxy_config_updates_total', help: 'HAProxy config updates reported by supervisors, by outcome (noop, runtime, reload, rejected).', labelNames: ['balancedservice', 'outcome'], registers: [this.registry] });
+  readonly reloadDuration = new Histogram({ name: 'bso_haproxy_reload_duration_seconds', help: 'HAProxy reloads reported by supervisors: from haproxy -c to the verified new worker.', labelNames: ['balancedservice'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [this.registry] });
   readonly desiredReplicas = new Gauge({ name: 'bso_desired_replicas', help: 'Replicas the spec asks for.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly readyReplicas = new Gauge({ name: 'bso_ready_replicas', help: 'Replicas UP in HAProxy.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly condition = new Gauge({ name: 'bso_condition', help: 'Status conditions: 1 for the current status of each type.', labelNames: ['balancedservice', 'type', 'status'], registers: [this.registry] });

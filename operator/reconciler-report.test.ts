@@ -25,3 +25,15 @@ test('a server keeps its state-since time while its state holds, and a MAINT cou
   assert.deepEqual(r.events.list('hello').map((e) => e.reason), ['ReplicaDrained']);
   r.queue.stop();
 });
+
+test('a reload reported by a supervisor is counted by outcome and its duration observed, once per config', async () => {
+  const metrics = new OperatorMetrics();
+  const r = reconciler(metrics);
+  r.report('hello', { configHash: 'a', lastOutcome: 'reload', lastReloadSeconds: 0.42, servers: [] });
+  r.report('hello', { configHash: 'a', lastOutcome: 'reload', lastReloadSeconds: 0.42, servers: [] });
+  const updates = (await metrics.configUpdates.get()).values.filter((v) => v.labels.outcome === 'reload');
+  assert.equal(updates[0]!.value, 1);
+  const count = (await metrics.reloadDuration.get()).values.find((v) => v.metricName === 'bso_haproxy_reload_duration_seconds_count');
+  assert.equal(count!.value, 1);
+  r.queue.stop();
+});

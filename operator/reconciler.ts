@@ -35,6 +35,7 @@ export interface SupervisorReport {
   lastOutcome?: string;
   rejectedHash?: string;
   lastError?: string;
+  lastReloadSeconds?: number;
   servers: ServerStatus[];
   receivedAt: number;
 }
@@ -118,6 +119,7 @@ export class Reconciler {
     this.reports.set(name, { ...report, servers, receivedAt: now });
     if (report.lastOutcome && report.configHash !== before?.configHash) {
       this.options.metrics.configUpdates.inc({ balancedservice: name, outcome: report.lastOutcome });
+      if (report.lastOutcome === 'reload' && report.lastReloadSeconds !== undefined) this.options.metrics.reloadDuration.observe({ balancedservice: name }, report.lastReloadSeconds);
     }
     const wasMaint = new Set((before?.servers ?? []).filter((s) => s.state === 'MAINT').map((s) => s.name));
     for (const server of report.servers) {

@@ -5,7 +5,7 @@ import type { HAProxyProcess } from './haproxy-process.js';
 import { sendCommand } from './runtime-api.js';
 import { parseShowStat, type ServerReport } from './show-stat.js';
 
-export type UpdateSummary = Pick<StatusReport, 'configHash' | 'loadedConfigHash' | 'lastOutcome' | 'lastReason' | 'lastError' | 'rejectedConfigHash' | 'updatedAt'>;
+export type UpdateSummary = Pick<StatusReport, 'configHash' | 'loadedConfigHash' | 'lastOutcome' | 'lastReason' | 'lastError' | 'rejectedConfigHash' | 'updatedAt' | 'lastReloadSeconds'>;
 
 export async function buildStatusReport(process: HAProxyProcess, masterSocket: string, summary: UpdateSummary): Promise<StatusReport> {
   const report: StatusReport = { ...summary, reportedAt: new Date().toISOString(), haproxy: { running: false, oldWorkers: 0, reloads: 0 }, servers: [] };

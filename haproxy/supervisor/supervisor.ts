@@ -211,7 +211,7 @@ export class Supervisor {
         m.reloadDuration.observe(result.reloadSeconds ?? 0);
       }
       m.setConfigHash(hash);
-      this.summary = { ...this.summary, configHash: hash, loadedConfigHash: this.applier?.loadedHash, lastOutcome: result.outcome, lastReason: result.reason, lastError: undefined, updatedAt: now };
+      this.summary = { ...this.summary, configHash: hash, loadedConfigHash: this.applier?.loadedHash, lastOutcome: result.outcome, lastReason: result.reason, lastError: undefined, updatedAt: now, lastReloadSeconds: result.reloadSeconds };
       this.options.log(`bso-haproxy: ${describe(result.outcome)} config ${short}: ${result.reason}${result.reloadSeconds !== undefined ? ` (${result.reloadSeconds.toFixed(3)} s, generation ${result.generation})` : ''}`);
     }
     this.options.onUpdate?.({ ...result, hash });
