@@ -239,14 +239,6 @@ export interface BalancedServiceStatusServer {
   state: "UP" | "MAINT" | "DRAIN" | "DOWN" | "NOLB" | "UNKNOWN";
   weight: number;
   /**
-   * The replica's smoothed CPU in percent of its limit, as it reports it.
-   */
-  cpu?: number;
-  /**
-   * The replica's memory in percent of its limit, as it reports it.
-   */
-  memory?: number;
-  /**
    * HAProxy's last agent-check status for the server.
    */
   agent?: string;

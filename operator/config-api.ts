@@ -33,8 +33,6 @@ export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport,
         state: s.state,
         weight: s.weight,
         agent: s.agentDescription ?? s.agentStatus,
-        ...(s.cpu === undefined ? {} : { cpu: s.cpu }),
-        ...(s.memory === undefined ? {} : { memory: s.memory }),
       })),
   };
 }

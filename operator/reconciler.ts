@@ -22,9 +22,6 @@ export interface ServerStatus {
   state: string;
   weight: number;
   agent?: string;
-  /** The replica's smoothed CPU and memory in percent of its limits, as it reports them. */
-  cpu?: number;
-  memory?: number;
   /** When the operator first saw the server in this state (ms since the epoch). */
   stateSince?: number;
 }

@@ -42,7 +42,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
       out('Servers:');
       const servers = status?.servers ?? [];
       if (servers.length === 0) out('  (none reported by HAProxy yet)');
-      else for (const line of formatTable([['NAME', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'CPU', 'MEMORY'], ...servers.map((s) => [s.name, s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString()) : '-', String(s.weight), s.cpu === undefined ? '-' : `${s.cpu}%`, s.memory === undefined ? '-' : `${s.memory}%`])])) out(`  ${line}`);
+      else for (const line of formatTable([['NAME', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'AGENT'], ...servers.map((s) => [s.name, s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString()) : '-', String(s.weight), s.agent ?? '-'])])) out(`  ${line}`);
       out('Events:');
       const events = answer.object.events ?? [];
       if (events.length === 0) out('  (none)');

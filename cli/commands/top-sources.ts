@@ -4,8 +4,8 @@
 //     growth between frames is each replica's share of traffic;
 //   - Prometheus (optional, --prometheus): each replica's CPU and memory from its agent, and
 //     request rates when HAProxy's exporter is not reachable.
-// Figures the operator reports itself in status.servers (cpu and memory, in percent of the
-// replica's limits, as each replica reports them; requestsTotal) are used first. buildTopSnapshot and the parsers are pure; the fetchers are thin.
+// Figures the operator itself may add to status.servers later (cpu, memory, requestsTotal) are
+// used first. buildTopSnapshot and the parsers are pure; the fetchers are thin.
 import type { ApiObject } from '../../operator/api-object.js';
 import type { TopReplica, TopSnapshot } from './top-frame.js';
 
@@ -107,9 +107,8 @@ export function buildTopSnapshot(input: TopInputs): TopSnapshot {
     const host = hostOf(s.address);
     const replica: TopReplica = { server: s.name, address: s.address, state: s.state, weight: s.weight };
     if (s.agent !== undefined) replica.agent = s.agent;
-    // The operator's figures are percent; the frame's are shares (0..1), like Prometheus's ratios.
-    const cpu = fromOperator ? (typeof s.cpu === 'number' ? s.cpu / 100 : undefined) : input.prometheus?.cpu.get(host);
-    const memory = typeof s.memory === 'number' ? s.memory / 100 : input.prometheus?.memory.get(host);
+    const cpu = fromOperator ? s.cpu : input.prometheus?.cpu.get(host);
+    const memory = typeof s.memory === 'number' ? s.memory : input.prometheus?.memory.get(host);
     if (cpu !== undefined) replica.cpu = cpu;
     if (memory !== undefined) replica.memory = memory;
     const rate = rateSource?.rates(s);

@@ -127,10 +127,10 @@ test('snapshot: without sources, notes say what to pass; Prometheus request rate
   assert.equal(viaPrometheus.cpuSource, undefined);
 });
 
-test('snapshot: figures the operator reports itself (cpu and memory in percent, requestsTotal) come first', () => {
+test('snapshot: figures the operator reports itself (cpu, requestsTotal) come first', () => {
   const servers = [
-    { name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 80, cpu: 15, memory: 50, requestsTotal: 100 },
-    { name: 'replica2', address: '10.0.1.6', state: 'UP', weight: 80, cpu: 10, requestsTotal: 300 },
+    { name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 80, cpu: 0.15, memory: 0.5, requestsTotal: 100 },
+    { name: 'replica2', address: '10.0.1.6', state: 'UP', weight: 80, cpu: 0.1, requestsTotal: 300 },
   ];
   assert.deepEqual([...operatorCounters(object(servers))!], [['replica1', 100], ['replica2', 300]]);
   assert.equal(operatorCounters(object([{ name: 'r', address: 'a', state: 'UP', weight: 1 }])), undefined);

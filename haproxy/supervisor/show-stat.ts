@@ -18,9 +18,6 @@ export interface ServerReport {
   agentDescription?: string;
   /** Connections to the replica now. */
   sessions: number;
-  /** The replica's own smoothed CPU and memory load, percent of its limits (from its GET /). */
-  cpu?: number;
-  memory?: number;
 }
 
 const SERVER_TYPE = '2';

@@ -22,26 +22,7 @@ export async function buildStatusReport(process: HAProxyProcess, masterSocket: s
 }
 
 async function serversOf(masterSocket: string, pid: number): Promise<ServerReport[]> {
-  const servers = parseShowStat(await sendCommand(masterSocket, `@!${pid} show stat`, 10_000));
-  await Promise.all(servers.map(addLoad));
-  return servers;
-}
-
-/**
- * The replica's own view of its load, from its GET / (bso-api answers {load: {cpu, memory}} as
- * ratios of its limits). Straight to the replica, not through HAProxy, so traffic shares are not
- * touched; a replica too busy to answer within the timeout simply has no figure this time.
- */
-export async function addLoad(server: ServerReport, timeoutMs = 800): Promise<void> {
-  if (!server.address) return;
-  try {
-    const response = await fetch(`http://${server.address}/`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await response.json()) as { load?: { cpu?: unknown; memory?: unknown } };
-    if (typeof body.load?.cpu === 'number') server.cpu = Math.round(body.load.cpu * 1000) / 10;
-    if (typeof body.load?.memory === 'number') server.memory = Math.round(body.load.memory * 1000) / 10;
-  } catch {
-    // no figure this time
-  }
+  return parseShowStat(await sendCommand(masterSocket, `@!${pid} show stat`, 10_000));
 }
 
 export async function sendStatusReport(operatorUrl: string, name: string, token: string, report: StatusReport, timeoutMs = 10_000): Promise<void> {

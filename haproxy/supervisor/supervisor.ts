@@ -290,6 +290,5 @@ function describe(outcome: UpdateOutcome): string {
 /** What the operator shows from a report; the time it was made does not count. */
 export function reportFingerprint(report: StatusReport): string {
   const { reportedAt: _reportedAt, servers, ...rest } = report;
-  // CPU counts in steps of 10 %, so the operator's figure stays near the truth without a report a second.
-  return JSON.stringify({ ...rest, servers: servers.map((s) => [s.name, s.address, s.state, s.weight, s.cpu === undefined ? null : Math.round(s.cpu / 10)]) });
+  return JSON.stringify({ ...rest, servers: servers.map((s) => [s.name, s.address, s.state, s.weight]) });
 }
