@@ -4,14 +4,17 @@ import { age, connectBackend, fetchStatus, formatTable, operatorUrl } from '../c
 import type { CliContext } from '../context.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { statsSecretName } from '../../operator/core/names.js';
+import type { ServerStatus } from '../../operator/reconciler.js';
+import { hostOf, PROMETHEUS_QUERIES, queryByHost } from './top-sources.js';
 
-interface DescribeOptions { backend: string; operator?: string }
+interface DescribeOptions { backend: string; operator?: string; prometheus?: string }
 
 export function registerDescribe(program: Command, ctx: CliContext): void {
   program.command('describe <name>')
     .description('Show one BalancedService in detail: conditions, servers with state and weight, recent events.')
     .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
+    .option('--prometheus <url>', 'Prometheus scraping the replicas, for each server\'s CPU (default $BSO_PROMETHEUS_URL; deploy/prometheus)')
     .addHelpText('after', '\nExample:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events')
     .action(async (name: string, options: DescribeOptions) => {
       const stored = await connectBackend(options.backend).getSpec(name);
@@ -41,11 +44,22 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
       else for (const line of formatTable([['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], ...conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime), c.message])])) out(`  ${line}`);
       out('Servers:');
       const servers = status?.servers ?? [];
+      const prometheus = options.prometheus ?? process.env.BSO_PROMETHEUS_URL;
+      const cpu = prometheus ? await queryByHost(prometheus.replace(/\/+$/, ''), PROMETHEUS_QUERIES.cpu(name)).catch(() => undefined) : undefined;
       if (servers.length === 0) out('  (none reported by HAProxy yet)');
-      else for (const line of formatTable([['NAME', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'AGENT'], ...servers.map((s) => [s.name, s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString()) : '-', String(s.weight), s.agent ?? '-'])])) out(`  ${line}`);
+      else for (const line of formatTable(serverTable(servers, cpu))) out(`  ${line}`);
+      if (servers.length > 0 && !cpu) out(`  (CPU: ${prometheus ? `Prometheus at ${prometheus} did not answer` : 'pass --prometheus URL, a Prometheus scraping the replicas'})`);
       out('Events:');
       const events = answer.object.events ?? [];
       if (events.length === 0) out('  (none)');
       else for (const line of formatTable([['AGE', 'TYPE', 'REASON', 'MESSAGE'], ...events.slice(-15).map((e) => [age(e.time), e.type, e.reason, e.count > 1 ? `${e.message} (x${e.count})` : e.message])])) out(`  ${line}`);
     });
+}
+
+/** The servers table: HAProxy's view, plus each replica's smoothed CPU (share of its limit) by host. */
+export function serverTable(servers: readonly ServerStatus[], cpuByHost?: ReadonlyMap<string, number>, now = Date.now()): string[][] {
+  return [['NAME', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'CPU', 'AGENT'], ...servers.map((s) => {
+    const cpu = cpuByHost?.get(hostOf(s.address));
+    return [s.name, s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString(), now) : '-', String(s.weight), cpu === undefined ? '-' : `${Math.round(cpu * 100)}%`, s.agent ?? '-'];
+  })];
 }
