@@ -47,7 +47,7 @@ export class SwarmSpecStore {
 
   async put(object: BalancedService): Promise<PutResult> {
     const name = object.metadata.name;
-    const mine = (await this.configs()).filter((c) => c.name.startsWith(`bso-spec-${name}-g`) && /-g\d+$/.test(c.name) && c.name === specConfigName(name, c.generation));
+    const mine = (await this.configs()).filter((c) => c.name === specConfigName(name, c.generation));
     const latest = mine.reduce<SpecConfig | undefined>((a, c) => (!a || c.generation > a.generation ? c : a), undefined);
     const hash = storedContentHash(object);
     if (latest && latest.hash === hash) return { generation: latest.generation, changed: false };

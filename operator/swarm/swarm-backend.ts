@@ -30,28 +30,18 @@ export class SwarmBackend implements Backend {
 
   async listOwners(): Promise<string[]> {
     return guard(async () => {
-      const objects = await this.ownedObjects(undefined);
-      return [...new Set(objects.map((o) => o.labels[LABEL_OWNER]!))].sort();
+      const owners = (await this.objects()).map((o) => o.labels[LABEL_OWNER]).filter((owner): owner is string => owner !== undefined);
+      return [...new Set(owners)].sort();
     });
   }
 
   async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
     return guard(async () => {
-      const owned = await this.ownedObjects(name);
-      const byName: ObservedObject[] = [];
-      const networkNames = await this.networkNames();
-      for (const wanted of wantedNames) {
-        for (const service of await this.docker.listServices({ filters: { name: [wanted] } })) {
-          if (service.Spec?.Name === wanted) byName.push(this.observedService(service, networkNames));
-        }
-        for (const network of await this.docker.listNetworks({ filters: { name: [wanted] } })) {
-          if (network.Name === wanted) byName.push({ kind: 'network', id: network.Id, name: network.Name, labels: network.Labels ?? {} });
-        }
-        for (const secret of await this.docker.listSecrets({ filters: { name: [wanted] } })) {
-          if (secret.Spec?.Name === wanted) byName.push({ kind: 'secret', id: secret.ID, name: wanted, labels: secret.Spec?.Labels ?? {} });
-        }
-      }
-      return { owned, byName };
+      const all = await this.objects();
+      return {
+        owned: all.filter((o) => o.labels[LABEL_OWNER] === name).sort(byKindAndName),
+        byName: all.filter((o) => wantedNames.includes(o.name)),
+      };
     });
   }
 
@@ -179,14 +169,15 @@ export class SwarmBackend implements Backend {
     return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
   }
 
-  private async ownedObjects(name: string | undefined): Promise<ObservedObject[]> {
-    const label = name ? [`${LABEL_OWNER}=${name}`] : [LABEL_OWNER];
-    const networkNames = await this.networkNames();
-    const services = (await this.docker.listServices({ filters: { label } })).map((s) => this.observedService(s, networkNames));
-    const networks = (await this.docker.listNetworks({ filters: { label } })).map((n): ObservedObject => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
-    const secrets = (await this.docker.listSecrets({ filters: { label } })).map((s): ObservedObject => ({ kind: 'secret', id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} }));
-    const all = [...services, ...networks, ...secrets];
-    return all.filter((o) => o.labels[LABEL_COMPONENT] !== 'spec').sort(byKindAndName);
+  /** Every service, network and secret, read once: the kinds bso creates per BalancedService. */
+  private async objects(): Promise<ObservedObject[]> {
+    const [services, networks, secrets] = await Promise.all([this.docker.listServices(), this.docker.listNetworks(), this.docker.listSecrets()]);
+    const networkNames = new Map(networks.map((n) => [n.Id, n.Name]));
+    return [
+      ...services.map((s) => this.observedService(s, networkNames)),
+      ...networks.map((n): ObservedObject => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
+      ...secrets.map((s): ObservedObject => ({ kind: 'secret', id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} })),
+    ];
   }
 
   private observedService(service: Docker.Service, networkNames: Map<string, string>): ObservedObject {
@@ -199,11 +190,6 @@ export class SwarmBackend implements Backend {
       version: service.Version?.Index,
       service: fromServiceSpec(spec, (id) => networkNames.get(id) ?? id),
     };
-  }
-
-  private async networkNames(): Promise<Map<string, string>> {
-    const networks = await this.docker.listNetworks();
-    return new Map(networks.map((n) => [n.Id, n.Name]));
   }
 
   private async ids() {

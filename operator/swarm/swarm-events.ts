@@ -1,10 +1,11 @@
 // Docker events as reconcile hints. Events can be missed; the reconciler resyncs regardless.
 import type Docker from 'dockerode';
-import { LABEL_OWNER } from '../core/names.js';
+import { LABEL_OWNER, apiServiceName, haproxyServiceName, networkName, statsSecretName } from '../core/names.js';
 
 interface DockerEvent { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } }
 
-const SUFFIXES = ['-api', '-haproxy', '-net', '-stats-auth'];
+/** The suffixes bso's names add to a BalancedService's name (operator/core/names.ts). */
+const SUFFIXES = [apiServiceName, haproxyServiceName, networkName, statsSecretName].map((nameOf) => nameOf(''));
 
 /** The BalancedService an object name belongs to, by bso's naming; undefined when unknown. */
 export function ownerFromObjectName(name: string | undefined): string | undefined {
