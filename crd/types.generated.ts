@@ -132,6 +132,10 @@ export interface BalancedServiceSpecAgent {
    * Minimum time a replica stays in maint once it entered it, so it does not flap.
    */
   minMaintTime: string;
+  /**
+   * How a ready replica's weight follows its load: proportional lowers it as the load nears the maint threshold (100 x (maint - load) / maint percent, at least 1); binary always answers ready 100% (the proof of concept's agent).
+   */
+  weighting: "proportional" | "binary";
 }
 /**
  * Hysteresis thresholds in percent of the container's limit.
@@ -174,6 +178,10 @@ export interface BalancedServiceSpecHaproxy {
    * How long a replica that comes back takes to reach its full weight (0s disables).
    */
   slowstart: string;
+  /**
+   * Panic guard, in percent of the replicas: when overload (agent maint) would leave fewer than this share serving, the least-loaded overloaded replicas keep serving until enough are ready again, and the Degraded condition says so. 0 disables the guard (then HAProxy answers 503 when every replica is in maint).
+   */
+  panicThreshold: number;
   /**
    * How often HAProxy retries a failed connection or idempotent request on another replica.
    */

@@ -37,11 +37,11 @@ test('a spec with only a name and an image gets every default', () => {
       healthCheck: { path: '/healthz', interval: '2s', fall: 3, rise: 2 },
       agent: {
         port: 9999, interval: '2s', metric: 'cpu', thresholds: { maint: 80, ready: 60 },
-        sampleInterval: '250ms', smoothing: '1s', minMaintTime: '5s',
+        sampleInterval: '250ms', smoothing: '1s', minMaintTime: '5s', weighting: 'proportional',
       },
       haproxy: {
         image: 'bso-haproxy:latest', port: 80, statsPort: 8404, balance: 'leastconn', maxconnPerServer: 100,
-        slowstart: '5s', retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '5s' },
+        slowstart: '5s', panicThreshold: 50, retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '5s' },
       },
     },
   });
