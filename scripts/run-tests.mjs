@@ -3,18 +3,21 @@
 //   unit         *.test.ts         Node only, no peers, in parallel
 //   integration  *.int.test.ts     real peers on loopback (haproxy, prometheus, sockets), one file at a time
 //   e2e          *.e2e.test.ts     a real dockerd and Swarm (run `npm run setup` first), one file at a time
-//   all          the three above, in that order
+//   faults       *.fault.test.ts   fault injection and hostile input (test/faults/); prints the table of
+//                                  faults, figures and losses at the end (also test/faults/results/latest.md)
+//   all          the four above, in that order
 // Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const SKIP = new Set(['node_modules', 'dist', '.git', 'testdata']);
 const KINDS = {
-  unit: (f) => f.endsWith('.test.ts') && !f.endsWith('.int.test.ts') && !f.endsWith('.e2e.test.ts'),
+  unit: (f) => f.endsWith('.test.ts') && !/\.(int|e2e|fault)\.test\.ts$/.test(f),
   integration: (f) => f.endsWith('.int.test.ts'),
   e2e: (f) => f.endsWith('.e2e.test.ts'),
+  faults: (f) => f.endsWith('.fault.test.ts'),
 };
 
 function listFiles(dir, out = []) {
@@ -28,9 +31,9 @@ function listFiles(dir, out = []) {
 }
 
 const [kindArg = 'unit', ...filters] = process.argv.slice(2);
-const kinds = kindArg === 'all' ? ['unit', 'integration', 'e2e'] : [kindArg];
+const kinds = kindArg === 'all' ? ['unit', 'integration', 'e2e', 'faults'] : [kindArg];
 if (!kinds.every((k) => k in KINDS)) {
-  console.error(`usage: run-tests.mjs unit|integration|e2e|all [filter...]`);
+  console.error(`usage: run-tests.mjs unit|integration|e2e|faults|all [filter...]`);
   process.exit(2);
 }
 const files = listFiles(root).sort();
@@ -44,7 +47,17 @@ for (const kind of kinds) {
   console.log(`# ${kind}: ${selected.length} files`);
   const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
   if (kind !== 'unit') args.push('--test-concurrency=1');
-  const result = spawnSync(process.execPath, [...args, ...selected], { cwd: root, stdio: 'inherit' });
+  const env = { ...process.env };
+  const rowsFile = join(root, 'test/faults/results/rows.jsonl');
+  if (kind === 'faults') {
+    mkdirSync(join(root, 'test/faults/results'), { recursive: true });
+    rmSync(rowsFile, { force: true });
+    env.BSO_FAULTS_REPORT = rowsFile;
+  }
+  const result = spawnSync(process.execPath, [...args, ...selected], { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) failed = true;
+  if (kind === 'faults') {
+    spawnSync(process.execPath, [join(root, 'scripts/print-fault-table.mjs'), rowsFile, '--out', join(root, 'test/faults/results/latest.md')], { stdio: 'inherit' });
+  }
 }
 process.exit(failed ? 1 : 0);
