@@ -44,12 +44,12 @@ test('readApiConfig: the operator-set names are those of operator/core/names.ts'
 test('readApiConfig: every variable is read', () => {
   const config = configOf({
     PORT: '0', AGENT_PORT: '0', BSO_MAINT_AT: '90', BSO_READY_AT: '20', BSO_AGENT_METRIC: 'max',
-    BSO_SAMPLE_INTERVAL: '100ms', BSO_SMOOTHING: '0s', BSO_MIN_MAINT_TIME: '1m', BSO_CGROUP_ROOT: '/tmp/x',
+    BSO_SAMPLE_INTERVAL: '100ms', BSO_SMOOTHING: '0s', BSO_MIN_MAINT_TIME: '1m', BSO_AGENT_WEIGHTING: 'binary', BSO_CGROUP_ROOT: '/tmp/x',
     BSO_DRAIN_DELAY: '0s', BSO_SHUTDOWN_TIMEOUT: '2s', BSO_AGENT_MAX_CONNECTIONS: '10',
   });
   assert.deepEqual(config, {
     port: 0, agentPort: 0, maintAt: 90, readyAt: 20, metric: 'max', sampleIntervalMs: 100, smoothingMs: 0,
-    minMaintMs: 60_000, cgroupRoot: '/tmp/x', cgroupRootExplicit: true, drainDelayMs: 0, shutdownTimeoutMs: 2000,
+    minMaintMs: 60_000, weighting: 'binary', cgroupRoot: '/tmp/x', cgroupRootExplicit: true, drainDelayMs: 0, shutdownTimeoutMs: 2000,
     agentMaxConnections: 10,
   });
 });
@@ -64,6 +64,7 @@ const BAD: Array<[Record<string, string>, RegExp]> = [
   [{ BSO_READY_AT: '100' }, /^BSO_READY_AT="100": must be an integer from 0 to 99/],
   [{ BSO_MAINT_AT: '50', BSO_READY_AT: '60' }, /^BSO_READY_AT="60": must be lower than BSO_MAINT_AT \(50\)/],
   [{ BSO_AGENT_METRIC: 'disk' }, /^BSO_AGENT_METRIC="disk": must be one of cpu, memory, max/],
+  [{ BSO_AGENT_WEIGHTING: 'linear' }, /^BSO_AGENT_WEIGHTING="linear": must be one of proportional, binary/],
   [{ BSO_SAMPLE_INTERVAL: '250' }, /^BSO_SAMPLE_INTERVAL="250": must be a duration/],
   [{ BSO_SAMPLE_INTERVAL: '1ms' }, /^BSO_SAMPLE_INTERVAL="1ms": must be a duration from 50ms to 1m/],
   [{ BSO_SMOOTHING: '1.5s' }, /^BSO_SMOOTHING="1.5s"/],

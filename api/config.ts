@@ -2,8 +2,9 @@
 // Pure: it takes the environment as data and returns the config or every issue at once.
 import { parseDuration } from '../crd/duration.js';
 import { AGENT_ENV } from '../operator/core/names.js';
+import type { Weighting } from './policy/decide-agent-reply.js';
 import type { AgentMetric } from './policy/load.js';
-import { METRIC_VALUES, SCHEMA_DEFAULTS, thresholdRange } from './schema-defaults.js';
+import { METRIC_VALUES, SCHEMA_DEFAULTS, WEIGHTING_VALUES, thresholdRange } from './schema-defaults.js';
 
 /** Variables the operator sets (AGENT_ENV) plus bso-api's own. */
 export const API_ENV = {
@@ -28,6 +29,7 @@ export interface ApiConfig {
   sampleIntervalMs: number;
   smoothingMs: number;
   minMaintMs: number;
+  weighting: Weighting;
   cgroupRoot: string;
   /** True when BSO_CGROUP_ROOT was set: then it must exist. */
   cgroupRootExplicit: boolean;
@@ -88,6 +90,10 @@ export function readApiConfig(env: Env): ConfigResult {
   if (!METRIC_VALUES.includes(metricText)) {
     issues.push({ variable: API_ENV.metric, value: metricText, message: `must be one of ${METRIC_VALUES.join(', ')}` });
   }
+  const weightingText = raw(API_ENV.weighting) ?? SCHEMA_DEFAULTS.weighting;
+  if (!WEIGHTING_VALUES.includes(weightingText)) {
+    issues.push({ variable: API_ENV.weighting, value: weightingText, message: `must be one of ${WEIGHTING_VALUES.join(', ')}` });
+  }
   const cgroupRoot = raw(API_ENV.cgroupRoot);
 
   const config: ApiConfig = {
@@ -100,6 +106,7 @@ export function readApiConfig(env: Env): ConfigResult {
     sampleIntervalMs: duration(API_ENV.sampleInterval, SCHEMA_DEFAULTS.sampleInterval, 50, 60_000),
     smoothingMs: duration(API_ENV.smoothing, SCHEMA_DEFAULTS.smoothing, 0, 600_000),
     minMaintMs: duration(API_ENV.minMaintTime, SCHEMA_DEFAULTS.minMaintTime, 0, 3_600_000),
+    weighting: (WEIGHTING_VALUES.includes(weightingText) ? weightingText : SCHEMA_DEFAULTS.weighting) as Weighting,
     cgroupRoot: cgroupRoot ?? DEFAULT_CGROUP_ROOT,
     cgroupRootExplicit: cgroupRoot !== undefined,
     drainDelayMs: duration(API_ENV.drainDelay, DEFAULT_DRAIN_DELAY, 0, 600_000),

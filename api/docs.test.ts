@@ -14,6 +14,7 @@ const DEFAULTS: Record<keyof typeof API_ENV, string> = {
   sampleInterval: SCHEMA_DEFAULTS.sampleInterval,
   smoothing: SCHEMA_DEFAULTS.smoothing,
   minMaintTime: SCHEMA_DEFAULTS.minMaintTime,
+  weighting: SCHEMA_DEFAULTS.weighting,
   cgroupRoot: DEFAULT_CGROUP_ROOT,
   drainDelay: DEFAULT_DRAIN_DELAY,
   shutdownTimeout: DEFAULT_SHUTDOWN_TIMEOUT,

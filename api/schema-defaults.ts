@@ -36,6 +36,7 @@ export const SCHEMA_DEFAULTS = {
   smoothing: defaultOf<string>(child(agent, 'smoothing'), 'string', 'spec.agent.smoothing'),
   minMaintTime: defaultOf<string>(child(agent, 'minMaintTime'), 'string', 'spec.agent.minMaintTime'),
   agentInterval: defaultOf<string>(child(agent, 'interval'), 'string', 'spec.agent.interval'),
+  weighting: defaultOf<string>(child(agent, 'weighting'), 'string', 'spec.agent.weighting'),
 } as const;
 
 /** minimum/maximum of an integer threshold in the schema. */
@@ -46,3 +47,4 @@ export function thresholdRange(name: 'maint' | 'ready'): { min: number; max: num
 
 /** The values spec.agent.metric allows. */
 export const METRIC_VALUES = (child(agent, 'metric')['enum'] as string[]).slice();
+export const WEIGHTING_VALUES = (child(agent, 'weighting')['enum'] as string[]).slice();

@@ -29,6 +29,7 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
       sampleIntervalMs: config.sampleIntervalMs,
       smoothingMs: config.smoothingMs,
       minMaintMs: config.minMaintMs,
+      weighting: config.weighting,
       maxConnections: config.agentMaxConnections,
       socketDeadlineMs: AGENT_SOCKET_DEADLINE_MS,
       draining: false,

@@ -1,6 +1,6 @@
 // What the agent's worker thread and the main thread say to each other.
 import type { AgentSignals } from '../policy/agent-step.js';
-import type { AgentState } from '../policy/decide-agent-reply.js';
+import type { AgentState, Weighting } from '../policy/decide-agent-reply.js';
 import type { AgentMetric } from '../policy/load.js';
 import type { ProbeKind } from '../probe/probe.js';
 
@@ -14,6 +14,7 @@ export interface AgentWorkerConfig {
   sampleIntervalMs: number;
   smoothingMs: number;
   minMaintMs: number;
+  weighting: Weighting;
   maxConnections: number;
   socketDeadlineMs: number;
   /** Start in drain (a worker restarted during shutdown). */

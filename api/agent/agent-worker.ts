@@ -15,7 +15,7 @@ const send = (message: WorkerToMain) => port.postMessage(message);
 const loopConfig: AgentLoopConfig = {
   metric: config.metric,
   smoothingMs: config.smoothingMs,
-  policy: { maintAt: config.maintAt, readyAt: config.readyAt, minMaintMs: config.minMaintMs },
+  policy: { maintAt: config.maintAt, readyAt: config.readyAt, minMaintMs: config.minMaintMs, weighting: config.weighting },
 };
 let draining = config.draining;
 let state: AgentLoopState = redecideAgentLoop(startAgentLoop(loopConfig, performance.now()), loopConfig, performance.now(), draining);

@@ -71,3 +71,16 @@ test('formatAgentReply: one ASCII line in HAProxy agent syntax', () => {
     assert.match(line, /^[\x20-\x7e]+\n$/);
   }
 });
+
+test('binary weighting answers ready 100% at any load below maint, and maint above it', () => {
+  const policy = { maintAt: 80, readyAt: 60, minMaintMs: 0, weighting: 'binary' as const };
+  const at = (loadPercent: number, previous?: ReturnType<typeof decideAgentReply>) =>
+    decideAgentReply(previous, { loadPercent, nowMs: 0, draining: false }, policy);
+  assert.equal(at(10).reply, 'ready 100%\n');
+  assert.equal(at(79).reply, 'ready 100%\n');
+  const hot = at(85);
+  assert.equal(hot.reply, 'maint\n');
+  assert.equal(at(70, hot).reply, 'maint\n');
+  assert.equal(at(60, hot).reply, 'ready 100%\n');
+  assert.equal(decideAgentReply(undefined, { loadPercent: 40, nowMs: 0, draining: false }, { ...policy, weighting: 'proportional' }).reply, 'ready 50%\n');
+});

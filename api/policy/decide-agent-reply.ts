@@ -9,6 +9,8 @@
 import { computeReadyWeight } from './weight.js';
 
 export type AgentState = 'ready' | 'maint' | 'drain';
+/** proportional: the weight falls as load nears maint; binary: ready is always 100% (the seed's agent). */
+export type Weighting = 'proportional' | 'binary';
 export const AGENT_STATES: readonly AgentState[] = ['ready', 'maint', 'drain'];
 
 export interface AgentPolicy {
@@ -18,6 +20,8 @@ export interface AgentPolicy {
   readyAt: number;
   /** Least time a replica stays in maint once it entered it. */
   minMaintMs: number;
+  /** How a ready replica's weight follows its load (default proportional). */
+  weighting?: Weighting;
 }
 
 export interface AgentInput {
@@ -42,7 +46,7 @@ export function decideAgentReply(previous: AgentDecision | undefined, input: Age
   const before = previous?.state ?? 'ready';
   const state = nextState(before, previous, input, policy);
   const sinceMs = previous && state === before ? previous.sinceMs : input.nowMs;
-  const weightPercent = state === 'ready' ? computeReadyWeight(input.loadPercent, policy.maintAt) : 0;
+  const weightPercent = state !== 'ready' ? 0 : policy.weighting === 'binary' ? 100 : computeReadyWeight(input.loadPercent, policy.maintAt);
   return { state, weightPercent, sinceMs, reply: formatAgentReply(state, weightPercent) };
 }
 

@@ -89,6 +89,7 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       [AGENT_ENV.sampleInterval]: spec.agent.sampleInterval,
       [AGENT_ENV.smoothing]: spec.agent.smoothing,
       [AGENT_ENV.minMaintTime]: spec.agent.minMaintTime,
+      [AGENT_ENV.weighting]: spec.agent.weighting,
       [AGENT_ENV.drainDelay]: `${drainDelayMs}ms`,
       [AGENT_ENV.shutdownTimeout]: `${SHUTDOWN_TIMEOUT_MS}ms`,
     },

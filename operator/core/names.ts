@@ -37,6 +37,7 @@ export const AGENT_ENV = {
   sampleInterval: 'BSO_SAMPLE_INTERVAL',
   smoothing: 'BSO_SMOOTHING',
   minMaintTime: 'BSO_MIN_MAINT_TIME',
+  weighting: 'BSO_AGENT_WEIGHTING',
   cgroupRoot: 'BSO_CGROUP_ROOT',
   drainDelay: 'BSO_DRAIN_DELAY',
   shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
