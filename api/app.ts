@@ -4,6 +4,9 @@
 //   GET /metrics  Prometheus text (api/metrics.ts)
 //   GET /work     burns CPU for ?ms=N milliseconds (at most 1000) on the request thread: a
 //                 replica "slow from its own work", for demos and benchmarks
+//   GET /compute  does ?units=N units of fixed CPU work (at most 50000; one unit is 10,000 xorshift
+//                 steps, about 20 us on a 2020s core): the same request costs the same CPU anywhere,
+//                 so a throttled or busy replica is genuinely slower (the benchmark's request)
 //   GET /sleep    answers after ?ms=N milliseconds (at most 10000) without using CPU: a slow
 //                 request, e.g. to watch in-flight requests finish during shutdown
 import { hostname } from 'node:os';
@@ -13,6 +16,8 @@ import type { ApiMetrics } from './metrics.js';
 
 export const MAX_WORK_MS = 1000;
 export const MAX_SLEEP_MS = 10_000;
+export const MAX_COMPUTE_UNITS = 50_000;
+const UNIT_STEPS = 10_000;
 
 export interface AppDeps {
   agent: () => AgentSnapshot;
@@ -65,6 +70,11 @@ export function createApp(deps: AppDeps): Express {
     res.json({ hostname: host, workedMs: ms, spins });
   });
 
+  app.get('/compute', (req, res) => {
+    const units = Math.floor(clampMs(req.query['units'], 1, MAX_COMPUTE_UNITS));
+    res.json({ hostname: host, units, result: computeUnits(units) });
+  });
+
   app.get('/sleep', async (req, res) => {
     const ms = clampMs(req.query['ms'], 100, MAX_SLEEP_MS);
     await new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,6 +94,19 @@ export function createApp(deps: AppDeps): Express {
 function clampMs(value: unknown, fallback: number, max: number): number {
   const asked = typeof value === 'string' ? Number(value) : fallback;
   return Number.isFinite(asked) ? Math.min(max, Math.max(0, asked)) : 0;
+}
+
+/** N units of CPU work whose result depends on every step, so no engine can skip it. */
+export function computeUnits(units: number): number {
+  let x = 0x9e3779b9 | 0;
+  for (let unit = 0; unit < units; unit++) {
+    for (let step = 0; step < UNIT_STEPS; step++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+    }
+  }
+  return x >>> 0;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
