@@ -13,6 +13,8 @@ import { UnsafeConfigValueError } from './config-text.js';
 /** The agent's `ready NN%` sets the weight to NN% of this; HAProxy's default of 1 would round 50% to 0. */
 export const SERVER_WEIGHT = 100;
 export const SERVER_PREFIX = 'replica';
+/** The panic guard's backup slots (same replicas, no agent-check). */
+export const PANIC_BACKUP_PREFIX = 'panic';
 export const RESOLVERS_NAME = 'bso-dns';
 export const STATS_FRONTEND = 'stats';
 /** Methods whose requests HAProxy may send again to another replica (RFC 9110 idempotent methods). */
@@ -85,6 +87,7 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
         agentPort: s.agent.port,
         agentIntervalMs: durationMs(s.agent.interval),
       },
+      panic: { thresholdPercent: s.haproxy.panicThreshold, backupPrefix: PANIC_BACKUP_PREFIX },
     },
     stats: {
       name: STATS_FRONTEND,

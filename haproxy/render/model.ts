@@ -96,6 +96,20 @@ export interface BackendModel {
   retryOn: readonly string[];
   healthCheck: HealthCheckModel;
   servers: ServerTemplateModel;
+  panic: PanicGuardModel;
+}
+
+/**
+ * The panic guard (docs/haproxy.md). thresholdPercent reaches the supervisor as the comment line
+ * `# bso panic-threshold N`; when it is above 0 the backend also gets backup slots (the same
+ * replicas, health-checked but without agent-check) that HAProxy uses only while every
+ * agent-checked server is in MAINT or DOWN, so no request meets "no server available".
+ */
+export interface PanicGuardModel {
+  /** 0..100; 0 disables the guard (no backup slots). */
+  thresholdPercent: number;
+  /** Backup servers are named <backupPrefix>1 .. <backupPrefix><slots>. */
+  backupPrefix: string;
 }
 
 export interface StatsModel {

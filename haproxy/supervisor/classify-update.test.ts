@@ -17,12 +17,18 @@ test('same bytes: noop; scaling within the slots renders the same bytes', () => 
   assert.deepEqual(classifyUpdate(render(), render((s) => { s.spec.replicas = 7; }, slotsFor(7, slotsFor(2)))), { kind: 'noop' });
 });
 
-test('per-server maxconn: runtime, one command per slot', () => {
+test('per-server maxconn: runtime, one command per slot (agent-checked and panic backup slots)', () => {
   const plan = classifyUpdate(render(), render((s) => { s.spec.haproxy.maxconnPerServer = 250; }));
   assert.equal(plan.kind, 'runtime');
-  assert.equal(plan.kind === 'runtime' && plan.commands.length, 16);
+  assert.equal(plan.kind === 'runtime' && plan.commands.length, 32);
   assert.equal(plan.kind === 'runtime' && plan.commands[0], 'set maxconn server hello-api/replica1 250');
   assert.equal(plan.kind === 'runtime' && plan.commands[15], 'set maxconn server hello-api/replica16 250');
+  assert.equal(plan.kind === 'runtime' && plan.commands[31], 'set maxconn server hello-api/panic16 250');
+});
+
+test('panic threshold: another percent is a comment (runtime, nothing to send); 0 drops the backup slots (reload)', () => {
+  assert.deepEqual(classifyUpdate(render(), render((s) => { s.spec.haproxy.panicThreshold = 80; })), { kind: 'runtime', commands: [], reason: 'only comments or spacing changed' });
+  assert.equal(classifyUpdate(render(), render((s) => { s.spec.haproxy.panicThreshold = 0; })).kind, 'reload');
 });
 
 test('weight: runtime', () => {
