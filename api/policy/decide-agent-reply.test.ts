@@ -59,15 +59,19 @@ test('decideAgentReply: replies and weights per state', () => {
   const ready = decideAgentReply(undefined, { loadPercent: 40, nowMs: 0, draining: false }, POLICY);
   assert.deepEqual([ready.reply, ready.weightPercent], ['ready 50%\n', 50]);
   const maint = decideAgentReply(ready, { loadPercent: 80, nowMs: 1, draining: false }, POLICY);
-  assert.deepEqual([maint.reply, maint.weightPercent], ['maint\n', 0]);
+  assert.deepEqual([maint.reply, maint.weightPercent], ['maint #load=80\n', 0]);
 });
 
 test('formatAgentReply: one ASCII line in HAProxy agent syntax', () => {
   assert.equal(formatAgentReply('ready', 1), 'ready 1%\n');
   assert.equal(formatAgentReply('ready', 100), 'ready 100%\n');
   assert.equal(formatAgentReply('maint', 0), 'maint\n');
+  assert.equal(formatAgentReply('maint', 0, 93.4), 'maint #load=93\n');
+  assert.equal(formatAgentReply('maint', 0, 1e9), 'maint #load=9999\n');
+  assert.equal(formatAgentReply('drain', 0, 93), 'drain\n');
+  assert.equal(formatAgentReply('ready', 40, 93), 'ready 40%\n');
   assert.equal(formatAgentReply('drain', 0), 'drain\n');
-  for (const line of [formatAgentReply('ready', 37), formatAgentReply('maint', 0)]) {
+  for (const line of [formatAgentReply('ready', 37), formatAgentReply('maint', 0), formatAgentReply('maint', 0, 123.456)]) {
     assert.match(line, /^[\x20-\x7e]+\n$/);
   }
 });
@@ -79,8 +83,8 @@ test('binary weighting answers ready 100% at any load below maint, and maint abo
   assert.equal(at(10).reply, 'ready 100%\n');
   assert.equal(at(79).reply, 'ready 100%\n');
   const hot = at(85);
-  assert.equal(hot.reply, 'maint\n');
-  assert.equal(at(70, hot).reply, 'maint\n');
+  assert.equal(hot.reply, 'maint #load=85\n');
+  assert.equal(at(70, hot).reply, 'maint #load=70\n');
   assert.equal(at(60, hot).reply, 'ready 100%\n');
   assert.equal(decideAgentReply(undefined, { loadPercent: 40, nowMs: 0, draining: false }, { ...policy, weighting: 'proportional' }).reply, 'ready 50%\n');
 });

@@ -47,7 +47,7 @@ export function decideAgentReply(previous: AgentDecision | undefined, input: Age
   const state = nextState(before, previous, input, policy);
   const sinceMs = previous && state === before ? previous.sinceMs : input.nowMs;
   const weightPercent = state !== 'ready' ? 0 : policy.weighting === 'binary' ? 100 : computeReadyWeight(input.loadPercent, policy.maintAt);
-  return { state, weightPercent, sinceMs, reply: formatAgentReply(state, weightPercent) };
+  return { state, weightPercent, sinceMs, reply: formatAgentReply(state, weightPercent, input.loadPercent) };
 }
 
 function nextState(before: AgentState, previous: AgentDecision | undefined, input: AgentInput, policy: AgentPolicy): AgentState {
@@ -58,7 +58,13 @@ function nextState(before: AgentState, previous: AgentDecision | undefined, inpu
   return load <= policy.readyAt && inMaintMs >= policy.minMaintMs ? 'ready' : 'maint';
 }
 
-/** HAProxy's agent protocol: one ASCII line. `ready` also lifts a maint or drain set by the agent. */
-export function formatAgentReply(state: AgentState, weightPercent: number): string {
-  return state === 'ready' ? `ready ${weightPercent}%\n` : `${state}\n`;
+/**
+ * HAProxy's agent protocol: one ASCII line. `ready` also lifts a maint or drain set by the agent.
+ * `maint` carries the load after `#` (HAProxy ignores it; the supervisor's panic guard ranks
+ * overloaded replicas by it): `maint #load=93`.
+ */
+export function formatAgentReply(state: AgentState, weightPercent: number, loadPercent?: number): string {
+  if (state === 'ready') return `ready ${weightPercent}%\n`;
+  if (state === 'maint' && loadPercent !== undefined && Number.isFinite(loadPercent)) return `maint #load=${Math.min(9999, Math.max(0, Math.round(loadPercent)))}\n`;
+  return `${state}\n`;
 }
