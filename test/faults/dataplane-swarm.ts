@@ -1,0 +1,61 @@
+// Swarm helpers for the data-plane fault tests: the operator and the CLI run from source (tsx),
+// so a change of the renderer is what the test exercises without `npm run build`; and the
+// replica container behind a Swarm task slot.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { ROOT, dockerJson, run, type OperatorProcess } from '../e2e/support.js';
+
+const CLI = `import { main } from './cli/main.ts'; process.exitCode = await main(['node', 'bso', ...process.argv.slice(1)]);`;
+
+/** `bso <args>` from source. */
+export async function bsoFromSource(args: string[]) {
+  return run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CLI, ...args], { allowFailure: true });
+}
+
+/** The operator (Swarm backend) from source, listening on `port`, its output appended to logFile. */
+export function startOperatorFromSource(port: number, logFile: string): OperatorProcess {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CLI, 'operator', '--backend=swarm', '--listen', `0.0.0.0:${port}`, '--resync', '5s'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    stop: (signal = 'SIGTERM') => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    }),
+  };
+}
+
+export interface ReplicaContainer { id: string; hostname: string; address: string }
+
+interface TaskInfo {
+  Slot: number;
+  Status: { State: string; ContainerStatus?: { ContainerID: string } };
+  NetworksAttachments?: Array<{ Network: { Spec: { Name: string } }; Addresses: string[] }>;
+}
+
+/** The running container of an API service's task slot, its hostname (the short container id) and address. */
+export async function replicaOfSlot(apiService: string, network: string, slot: number): Promise<ReplicaContainer | undefined> {
+  const ids = (await run('docker', ['service', 'ps', '-q', '--filter', 'desired-state=running', apiService])).stdout.split('\n').filter(Boolean);
+  if (ids.length === 0) return undefined;
+  const tasks = await dockerJson<TaskInfo[]>(['inspect', ...ids]);
+  const task = tasks.find((t) => t.Slot === slot && t.Status.State === 'running' && t.Status.ContainerStatus?.ContainerID);
+  if (!task) return undefined;
+  const id = task.Status.ContainerStatus!.ContainerID;
+  const attachment = task.NetworksAttachments?.find((a) => a.Network.Spec.Name === network);
+  return { id, hostname: id.slice(0, 12), address: attachment?.Addresses[0]?.split('/')[0] ?? '' };
+}
+
+/** A counter of HAProxy's Prometheus exporter summed over the label sets that match. */
+export function sumMetric(text: string, name: string, labelFilter: RegExp = /./): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!labelFilter.test(line)) continue;
+    sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
