@@ -1,6 +1,6 @@
 // YAML that parses but would not mean what its author wrote: numbers in octal, hexadecimal or
-// exponent notation, keys that are not text (0777: is the key "777"), two keys that become the
-// same text, and tags. Each becomes an issue instead of a silent conversion.
+// exponent notation, keys that are not text (0777: is the key "777"), duplicate keys (also two
+// keys that become the same text), and tags. Each becomes an issue instead of a silent conversion.
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Scalar } from 'yaml';
 import { expectedTypeAt } from './schema-lookup.js';
 import { formatPath, type PathSegment, type SpecIssue } from './spec-issue.js';
@@ -11,7 +11,7 @@ const ALLOWED_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq
 
 export interface TrapResult {
   issues: SpecIssue[];
-  /** The document cannot be turned into plain data (keys that are collections, exotic tags). */
+  /** The document cannot be turned into plain data (keys that are collections, exotic tags, duplicate keys). */
   fatal: boolean;
 }
 
@@ -43,7 +43,10 @@ export function yamlTrapIssues(doc: Document, lineCounter: LineCounter, file: st
         const keyPath = [...path, text];
         const problem = keyProblem(key);
         if (problem) report(key, keyPath, problem);
-        if (seen.has(text)) report(key, keyPath, 'duplicate key: each key may appear once in a mapping');
+        if (seen.has(text)) {
+          report(key, keyPath, 'duplicate key: each key may appear once in a mapping');
+          fatal = true; // which of the two values is meant cannot be known
+        }
         seen.add(text);
         walk(pair.value, keyPath);
       }
