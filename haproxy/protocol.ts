@@ -34,7 +34,23 @@ export interface StatusReport {
   /** ISO time this report was made. */
   reportedAt: string;
   haproxy: { running: boolean; masterPid?: number; workerPid?: number; oldWorkers: number; reloads: number };
+  /** Agent-checked servers only (the panic guard's backup slots are left out). */
   servers: ServerReport[];
+  /** The panic guard (docs/haproxy.md); absent from supervisors that predate it. */
+  panicGuard?: PanicGuardStatus;
+}
+
+/** The panic guard's state: which overloaded servers the supervisor keeps in service, since when. */
+export interface PanicGuardStatus {
+  /** From the config's `# bso panic-threshold N`; 0 = off. */
+  thresholdPercent: number;
+  active: boolean;
+  /** ISO time the guard engaged. */
+  since?: string;
+  held: Array<{ name: string; address: string; since: string; loadPercent?: number }>;
+  /** Servers with an address that are UP or MAINT, and how many of them must serve. */
+  eligible: number;
+  needed: number;
 }
 
 /** A quoted ETag from a hash, and back. */
@@ -71,6 +87,14 @@ export function statusReportProblem(value: unknown): string | undefined {
     const server = s as Record<string, unknown>;
     if (typeof server !== 'object' || server === null || typeof server.name !== 'string' || typeof server.state !== 'string' || typeof server.weight !== 'number') {
       return `servers[${i}] must have name, state and weight`;
+    }
+  }
+  if (r.panicGuard !== undefined) {
+    const g = r.panicGuard as Record<string, unknown>;
+    if (typeof g !== 'object' || g === null || typeof g.active !== 'boolean' || typeof g.thresholdPercent !== 'number' || !Array.isArray(g.held)) return 'panicGuard must be { thresholdPercent, active, held, ... }';
+    for (const [i, h] of g.held.entries()) {
+      const held = h as Record<string, unknown>;
+      if (typeof held !== 'object' || held === null || typeof held.name !== 'string' || typeof held.address !== 'string' || typeof held.since !== 'string') return `panicGuard.held[${i}] must have name, address and since`;
     }
   }
   return undefined;

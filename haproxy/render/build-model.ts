@@ -13,8 +13,9 @@ import { UnsafeConfigValueError } from './config-text.js';
 /** The agent's `ready NN%` sets the weight to NN% of this; HAProxy's default of 1 would round 50% to 0. */
 export const SERVER_WEIGHT = 100;
 export const SERVER_PREFIX = 'replica';
-/** The panic guard's backup slots (same replicas, no agent-check). */
-export const PANIC_BACKUP_PREFIX = 'panic';
+/** The panic guard's backend (same replicas, no agent-check): <service>-panic, servers panic1..N. */
+export const PANIC_SERVER_PREFIX = 'panic';
+export const panicBackendName = (service: string) => `${service}-panic`;
 export const RESOLVERS_NAME = 'bso-dns';
 export const STATS_FRONTEND = 'stats';
 /** Methods whose requests HAProxy may send again to another replica (RFC 9110 idempotent methods). */
@@ -87,7 +88,7 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
         agentPort: s.agent.port,
         agentIntervalMs: durationMs(s.agent.interval),
       },
-      panic: { thresholdPercent: s.haproxy.panicThreshold, backupPrefix: PANIC_BACKUP_PREFIX },
+      panic: { thresholdPercent: s.haproxy.panicThreshold, backend: panicBackendName(name), serverPrefix: PANIC_SERVER_PREFIX },
     },
     stats: {
       name: STATS_FRONTEND,

@@ -101,15 +101,18 @@ export interface BackendModel {
 
 /**
  * The panic guard (docs/haproxy.md). thresholdPercent reaches the supervisor as the comment line
- * `# bso panic-threshold N`; when it is above 0 the backend also gets backup slots (the same
- * replicas, health-checked but without agent-check) that HAProxy uses only while every
- * agent-checked server is in MAINT or DOWN, so no request meets "no server available".
+ * `# bso panic-threshold N`. When it is above 0 the config also has a second backend for the
+ * same replicas, health-checked but without agent-check, which the frontend uses only while the
+ * agent-checked backend has no usable server (nbsrv 0): no request meets "no server available"
+ * in the moment before the supervisor holds servers in service.
  */
 export interface PanicGuardModel {
-  /** 0..100; 0 disables the guard (no backup slots). */
+  /** 0..100; 0 disables the guard (no panic backend). */
   thresholdPercent: number;
-  /** Backup servers are named <backupPrefix>1 .. <backupPrefix><slots>. */
-  backupPrefix: string;
+  /** The panic backend: <service>-panic. */
+  backend: string;
+  /** Its servers are named <serverPrefix>1 .. <serverPrefix><slots>. */
+  serverPrefix: string;
 }
 
 export interface StatsModel {

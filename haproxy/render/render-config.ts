@@ -23,7 +23,8 @@ export function renderHAProxyConfig(model: HAProxyModel): string {
     '# are not in this file: HAProxy reads them from the environment the supervisor sets.',
     formatPanicThresholdLine(Number(intToken(model.backend.panic.thresholdPercent, 0, 100, 'backend.panic.thresholdPercent'))),
   ];
-  const sections = [globalSection(model), defaultsSection(model), resolversSection(model), frontendSection(model), backendSection(model), statsSection(model)];
+  const panic = model.backend.panic.thresholdPercent > 0 ? [panicBackendSection(model)] : [];
+  const sections = [globalSection(model), defaultsSection(model), resolversSection(model), frontendSection(model), backendSection(model), ...panic, statsSection(model)];
   return [...header, '', ...sections.map(renderSection)].join('\n');
 }
 
@@ -98,6 +99,7 @@ function frontendSection(m: HAProxyModel): Section {
       ['bind', bindToken(f.bind.address, f.bind.port, 'frontend.bind')],
       ['option', 'httplog'],
       ['option', 'forwardfor'],
+      ...(m.backend.panic.thresholdPercent > 0 ? [panicRule(m)] : []),
       ['default_backend', nameToken(f.backend, 'frontend.backend')],
     ],
   };
@@ -107,53 +109,74 @@ function backendSection(m: HAProxyModel): Section {
   const b = m.backend;
   const h = b.healthCheck;
   const s = b.servers;
-  const methods = [...b.retryMethods].sort().map((method, i) => wordToken(method, METHODS, `backend.retryMethods[${i}]`));
-  const retryOn = b.retryOn.map((condition, i) => wordToken(condition, RETRY_CONDITIONS, `backend.retryOn[${i}]`));
   const sv = (field: string) => `backend.servers.${field}`;
   return {
     header: ['backend', nameToken(b.name, 'backend.name')],
     directives: [
-      ['balance', wordToken(b.balance, BALANCE, 'backend.balance')],
-      ['retries', intToken(b.retries, 0, 100, 'backend.retries')],
-      ['option', 'redispatch', '1'],
-      ['retry-on', ...retryOn],
-      ['http-request', 'disable-l7-retry', 'unless', '{', 'method', ...methods, '}'],
-      ['option', 'httpchk'],
-      ['http-check', 'send', 'meth', 'GET', 'uri', urlPathToken(h.path, 'backend.healthCheck.path'), 'ver', 'HTTP/1.1', 'hdr', 'Host', hostnameToken(h.host, 'backend.healthCheck.host')],
-      ['http-check', 'expect', 'status', '200-399'],
-      ['timeout', 'check', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs')],
+      ...commonBackendDirectives(m),
       [
-        'server-template', nameToken(s.prefix, sv('prefix')), intToken(s.slots, 1, 4096, sv('slots')),
-        `${hostnameToken(s.fqdn, sv('fqdn'))}:${portToken(s.port, sv('port'))}`,
-        'resolvers', nameToken(m.resolvers.name, 'resolvers.name'), 'resolve-prefer', 'ipv4', 'init-addr', 'last,none',
+        ...serverTemplateHead(m, s.prefix, sv('prefix')),
         'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
         'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
         'agent-check', 'agent-port', portToken(s.agentPort, sv('agentPort')), 'agent-inter', durationToken(s.agentIntervalMs, sv('agentIntervalMs')),
         'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
         'slowstart', durationToken(s.slowstartMs, sv('slowstartMs')),
       ],
-      ...panicDirectives(m),
     ],
   };
 }
 
-/** The panic guard's floor: backup slots for the same replicas without agent-check (docs/haproxy.md). */
-function panicDirectives(m: HAProxyModel): Directive[] {
+/** The panic guard's floor: the same replicas, health-checked, no agent-check (docs/haproxy.md). */
+function panicBackendSection(m: HAProxyModel): Section {
   const b = m.backend;
-  if (b.panic.thresholdPercent === 0) return [];
   const h = b.healthCheck;
   const s = b.servers;
   const sv = (field: string) => `backend.servers.${field}`;
-  return [
-    ['option', 'allbackups'],
-    [
-      'server-template', nameToken(b.panic.backupPrefix, 'backend.panic.backupPrefix'), intToken(s.slots, 1, 4096, sv('slots')),
-      `${hostnameToken(s.fqdn, sv('fqdn'))}:${portToken(s.port, sv('port'))}`,
-      'resolvers', nameToken(m.resolvers.name, 'resolvers.name'), 'resolve-prefer', 'ipv4', 'init-addr', 'last,none',
-      'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
-      'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
-      'backup', 'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
+  return {
+    header: ['backend', nameToken(b.panic.backend, 'backend.panic.backend')],
+    directives: [
+      ...commonBackendDirectives(m),
+      [
+        ...serverTemplateHead(m, b.panic.serverPrefix, 'backend.panic.serverPrefix'),
+        'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
+        'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
+        'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
+      ],
     ],
+  };
+}
+
+/** The frontend sends a request to the panic backend only while the agent-checked one has no usable server. */
+function panicRule(m: HAProxyModel): Directive {
+  return ['use_backend', nameToken(m.backend.panic.backend, 'backend.panic.backend'), 'if', '{', `nbsrv(${nameToken(m.backend.name, 'backend.name')})`, 'lt', '1', '}'];
+}
+
+function commonBackendDirectives(m: HAProxyModel): Directive[] {
+  const b = m.backend;
+  const h = b.healthCheck;
+  const methods = [...b.retryMethods].sort().map((method, i) => wordToken(method, METHODS, `backend.retryMethods[${i}]`));
+  const retryOn = b.retryOn.map((condition, i) => wordToken(condition, RETRY_CONDITIONS, `backend.retryOn[${i}]`));
+  return [
+    ['balance', wordToken(b.balance, BALANCE, 'backend.balance')],
+    ['retries', intToken(b.retries, 0, 100, 'backend.retries')],
+    ['option', 'redispatch', '1'],
+    ['retry-on', ...retryOn],
+    ['http-request', 'disable-l7-retry', 'unless', '{', 'method', ...methods, '}'],
+    ['option', 'httpchk'],
+    ['http-check', 'send', 'meth', 'GET', 'uri', urlPathToken(h.path, 'backend.healthCheck.path'), 'ver', 'HTTP/1.1', 'hdr', 'Host', hostnameToken(h.host, 'backend.healthCheck.host')],
+    ['http-check', 'expect', 'status', '200-399'],
+    ['timeout', 'check', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs')],
+  ];
+}
+
+/** `server-template PREFIX SLOTS FQDN:PORT resolvers ... init-addr last,none`. */
+function serverTemplateHead(m: HAProxyModel, prefix: string, prefixPath: string): string[] {
+  const s = m.backend.servers;
+  const sv = (field: string) => `backend.servers.${field}`;
+  return [
+    'server-template', nameToken(prefix, prefixPath), intToken(s.slots, 1, 4096, sv('slots')),
+    `${hostnameToken(s.fqdn, sv('fqdn'))}:${portToken(s.port, sv('port'))}`,
+    'resolvers', nameToken(m.resolvers.name, 'resolvers.name'), 'resolve-prefer', 'ipv4', 'init-addr', 'last,none',
   ];
 }
 

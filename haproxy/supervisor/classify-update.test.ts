@@ -17,13 +17,13 @@ test('same bytes: noop; scaling within the slots renders the same bytes', () => 
   assert.deepEqual(classifyUpdate(render(), render((s) => { s.spec.replicas = 7; }, slotsFor(7, slotsFor(2)))), { kind: 'noop' });
 });
 
-test('per-server maxconn: runtime, one command per slot (agent-checked and panic backup slots)', () => {
+test('per-server maxconn: runtime, one command per slot (agent-checked and panic backend slots)', () => {
   const plan = classifyUpdate(render(), render((s) => { s.spec.haproxy.maxconnPerServer = 250; }));
   assert.equal(plan.kind, 'runtime');
   assert.equal(plan.kind === 'runtime' && plan.commands.length, 32);
   assert.equal(plan.kind === 'runtime' && plan.commands[0], 'set maxconn server hello-api/replica1 250');
   assert.equal(plan.kind === 'runtime' && plan.commands[15], 'set maxconn server hello-api/replica16 250');
-  assert.equal(plan.kind === 'runtime' && plan.commands[31], 'set maxconn server hello-api/panic16 250');
+  assert.equal(plan.kind === 'runtime' && plan.commands[31], 'set maxconn server hello-panic/panic16 250');
 });
 
 test('panic threshold: another percent is a comment (runtime, nothing to send); 0 drops the backup slots (reload)', () => {

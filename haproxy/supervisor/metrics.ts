@@ -14,6 +14,9 @@ export class SupervisorMetrics {
   readonly statusErrors = new Counter({ name: 'bso_haproxy_status_report_errors_total', help: 'Failed status reports to the operator.', registers: [this.registry] });
   readonly masterRestarts = new Counter({ name: 'bso_haproxy_master_restarts_total', help: 'Times the HAProxy master exited unexpectedly and was started again.', registers: [this.registry] });
   readonly oldWorkers = new Gauge({ name: 'bso_haproxy_old_workers', help: 'Old HAProxy workers still finishing requests after reloads.', registers: [this.registry] });
+  readonly panicActive = new Gauge({ name: 'bso_haproxy_panic_guard_active', help: '1 while the panic guard keeps overloaded servers in service (too few would serve otherwise).', registers: [this.registry] });
+  readonly panicHeld = new Gauge({ name: 'bso_haproxy_panic_guard_held_servers', help: 'Servers the panic guard keeps in service although their agent says maint.', registers: [this.registry] });
+  readonly panicEngagements = new Counter({ name: 'bso_haproxy_panic_guard_engagements_total', help: 'Times the panic guard engaged.', registers: [this.registry] });
   readonly running = new Gauge({ name: 'bso_haproxy_up', help: '1 when the HAProxy master runs with a worker.', registers: [this.registry] });
 
   constructor() {
@@ -22,6 +25,7 @@ export class SupervisorMetrics {
     this.fetchErrors.inc(0);
     this.statusErrors.inc(0);
     this.masterRestarts.inc(0);
+    this.panicEngagements.inc(0);
   }
 
   countUpdate(outcome: UpdateOutcome): void {

@@ -18,8 +18,6 @@ export interface ServerReport {
   agentDescription?: string;
   /** Connections to the replica now. */
   sessions: number;
-  /** A backup server (the panic guard's slots, used only when no active server can serve). */
-  backup?: true;
 }
 
 const SERVER_TYPE = '2';
@@ -48,7 +46,6 @@ export function parseShowStat(csv: string): ServerReport[] {
       weight: Number(get(cells, 'weight')) || 0,
       sessions: Number(get(cells, 'scur')) || 0,
     };
-    if (get(cells, 'bck') === '1') report.backup = true;
     const address = get(cells, 'addr');
     if (address !== '') report.address = address;
     const check = get(cells, 'check_status').replace(/^\* /, '');

@@ -1,20 +1,22 @@
 // Builds the supervisor's status report from HAProxy itself (`show proc`, `show stat`) and
 // sends it to the operator (PUT /v1/haproxy/<name>/status), one report at a time.
-import { STATUS_PATH, type StatusReport } from '../protocol.js';
+import { STATUS_PATH, type PanicGuardStatus, type StatusReport } from '../protocol.js';
+import { panicBackendName } from '../render/build-model.js';
 import type { HAProxyProcess } from './haproxy-process.js';
 import { sendCommand } from './runtime-api.js';
 import { parseShowStat, type ServerReport } from './show-stat.js';
 
 export type UpdateSummary = Pick<StatusReport, 'configHash' | 'loadedConfigHash' | 'lastOutcome' | 'lastReason' | 'lastError' | 'rejectedConfigHash' | 'updatedAt' | 'lastReloadSeconds'>;
 
-export async function buildStatusReport(process: HAProxyProcess, masterSocket: string, summary: UpdateSummary): Promise<StatusReport> {
-  const report: StatusReport = { ...summary, reportedAt: new Date().toISOString(), haproxy: { running: false, oldWorkers: 0, reloads: 0 }, servers: [] };
+/** The servers reported are the agent-checked ones: the panic guard's backend (<name>-panic) is left out. */
+export async function buildStatusReport(process: HAProxyProcess, masterSocket: string, summary: UpdateSummary, panicGuard?: PanicGuardStatus, name?: string): Promise<StatusReport> {
+  const report: StatusReport = { ...summary, reportedAt: new Date().toISOString(), haproxy: { running: false, oldWorkers: 0, reloads: 0 }, servers: [], panicGuard };
   if (!process.running) return report;
   try {
     const table = await process.showProc();
     const worker = table.workers[0];
     report.haproxy = { running: worker !== undefined, masterPid: table.master.pid, workerPid: worker?.pid, oldWorkers: table.oldWorkers.length, reloads: table.master.reloads };
-    if (worker) report.servers = await serversOf(masterSocket, worker.pid);
+    if (worker) report.servers = (await serversOf(masterSocket, worker.pid)).filter((s) => name === undefined || s.backend !== panicBackendName(name));
   } catch {
     // HAProxy is reloading or restarting: report what is known
   }

@@ -11,6 +11,7 @@ import { stampConfig, writeFileAtomic } from './config-files.js';
 import { sleep } from './config-client.js';
 import { HAProxyProcess } from './haproxy-process.js';
 import type { SupervisorMetrics } from './metrics.js';
+import { PanicRunner } from './panic-runner.js';
 import { buildStatusReport, type UpdateSummary } from './status-reporter.js';
 
 export interface SupervisorOptions {
@@ -37,6 +38,8 @@ export interface SupervisorOptions {
   onReport?: (report: StatusReport) => Promise<void>;
   /** Called after each update outcome (tests wait on it). */
   onUpdate?: (result: ApplyResult & { hash: string }) => void;
+  /** Least time the panic guard holds servers before letting go of all of them (default 5 s). */
+  panicMinHoldMs?: number;
 }
 
 const REJECTED_MEMORY = 32;
@@ -62,6 +65,8 @@ export class Supervisor {
   private lastSentFingerprint = '';
   private lastSentAt = 0;
   private heartbeatMs = Infinity;
+  private readonly panic: PanicRunner;
+  private panicTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     this.masterSocket = join(options.runDir, 'master.sock');
@@ -74,7 +79,26 @@ export class Supervisor {
       onLine: options.onHAProxyLine,
       onExit: (code, signal) => this.onMasterExit(code, signal),
     });
+    this.panic = new PanicRunner({
+      masterSocket: this.masterSocket,
+      service: options.name,
+      liveConfig: () => this.applier?.liveText,
+      workerPid: async () => (this.process.running ? (await this.process.showProc()).workers[0]?.pid : undefined),
+      minHoldMs: options.panicMinHoldMs,
+      log: options.log,
+      onChange: (status, event) => {
+        const m = this.options.metrics;
+        m.panicActive.set(status.active ? 1 : 0);
+        m.panicHeld.set(status.held.length);
+        if (event === 'engaged') m.panicEngagements.inc();
+        if (event !== 'changed') this.options.log(`bso-haproxy: panic guard ${event}${status.active ? `: holding ${status.held.map((h) => h.name).join(', ')}` : ''}`);
+        this.report();
+      },
+    });
   }
+
+  /** The panic guard's state, as reported. */
+  get panicGuard() { return this.panic.status; }
 
   get haproxy(): HAProxyProcess { return this.process; }
   get liveHash(): string | undefined { return this.applier?.liveHash; }
@@ -102,6 +126,7 @@ export class Supervisor {
     this.options.metrics.setConfigHash(hash);
     this.summary = { configHash: hash, loadedConfigHash: hash };
     this.options.log(`bso-haproxy: HAProxy ${this.options.name} started on the bootstrap config ${hash.slice(0, 12)} (master ${this.process.pid})`);
+    this.panicTimer = setInterval(() => { if (!this.stopping) void this.panic.step(); }, statusPollMs).unref();
     if (statusIntervalMs) {
       this.heartbeatMs = statusIntervalMs;
       this.reportTimer = setInterval(() => this.report(true), Math.min(statusPollMs, statusIntervalMs)).unref();
@@ -128,6 +153,7 @@ export class Supervisor {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     if (this.reportTimer) clearInterval(this.reportTimer);
+    if (this.panicTimer) clearInterval(this.panicTimer);
     await this.process.stop(graceMs);
     this.options.metrics.running.set(0);
   }
@@ -234,7 +260,7 @@ export class Supervisor {
     this.reporting = (async () => {
       do {
         this.reportAgain = false;
-        const report = await buildStatusReport(this.process, this.masterSocket, this.summary);
+        const report = await buildStatusReport(this.process, this.masterSocket, this.summary, this.panic.status, this.options.name);
         this.options.metrics.oldWorkers.set(report.haproxy.oldWorkers);
         const fingerprint = reportFingerprint(report);
         const due = Date.now() - this.lastSentAt >= this.heartbeatMs;
@@ -289,6 +315,7 @@ function describe(outcome: UpdateOutcome): string {
 
 /** What the operator shows from a report; the time it was made does not count. */
 export function reportFingerprint(report: StatusReport): string {
-  const { reportedAt: _reportedAt, servers, ...rest } = report;
-  return JSON.stringify({ ...rest, servers: servers.map((s) => [s.name, s.address, s.state, s.weight]) });
+  const { reportedAt: _reportedAt, servers, panicGuard, ...rest } = report;
+  const guard = panicGuard && { ...panicGuard, held: panicGuard.held.map((h) => [h.name, h.address, h.since]) };
+  return JSON.stringify({ ...rest, guard, servers: servers.map((s) => [s.name, s.address, s.state, s.weight]) });
 }
