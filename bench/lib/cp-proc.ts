@@ -69,3 +69,12 @@ export async function measureIdleCpu(groups: Record<string, () => number[]>, win
   }
   return out;
 }
+
+/** The command name of a process (/proc/<pid>/comm), or undefined when it is gone. */
+export function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
