@@ -25,6 +25,12 @@ export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport,
     rejectedHash: report.rejectedConfigHash,
     lastError: report.lastError,
     lastReloadSeconds: report.lastReloadSeconds,
+    panicGuard: report.panicGuard && {
+      active: report.panicGuard.active,
+      thresholdPercent: report.panicGuard.thresholdPercent,
+      since: report.panicGuard.since,
+      held: report.panicGuard.held.map((h) => ({ name: h.name, address: h.address.replace(/:\d+$/, '') })),
+    },
     servers: report.servers
       .filter((s) => s.address)
       .map((s) => ({

@@ -18,6 +18,8 @@ export class OperatorMetrics {
   readonly serverState = new Gauge({ name: 'bso_server_state', help: 'State of each server as HAProxy reports it (1 for the current state).', labelNames: ['balancedservice', 'server', 'state'], registers: [this.registry] });
   readonly serverStateSince = new Gauge({ name: 'bso_server_state_since_timestamp_seconds', help: 'When each server entered its current HAProxy state (Unix time): time in state = time() - this.', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
   readonly serversInMaint = new Gauge({ name: 'bso_servers_maint', help: 'Servers in MAINT now.', labelNames: ['balancedservice'], registers: [this.registry] });
+  readonly panicGuardActive = new Gauge({ name: 'bso_panic_guard_active', help: '1 while the supervisor\'s panic guard keeps overloaded servers in service.', labelNames: ['balancedservice'], registers: [this.registry] });
+  readonly panicGuardHeld = new Gauge({ name: 'bso_panic_guard_held_servers', help: 'Servers the panic guard keeps in service although their agent says maint.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly drains = new Counter({ name: 'bso_replica_drains_total', help: 'Times a replica went into MAINT (drained by its agent).', labelNames: ['balancedservice'], registers: [this.registry] });
 
   constructor() {
@@ -26,7 +28,7 @@ export class OperatorMetrics {
 
   /** Drops the series of a deleted BalancedService, so cardinality follows the live specs. */
   forget(name: string): void {
-    for (const metric of [this.desiredReplicas, this.readyReplicas, this.serversInMaint]) metric.remove({ balancedservice: name });
+    for (const metric of [this.desiredReplicas, this.readyReplicas, this.serversInMaint, this.panicGuardActive, this.panicGuardHeld]) metric.remove({ balancedservice: name });
     for (const type of ['Ready', 'Progressing', 'Degraded']) {
       for (const status of ['True', 'False', 'Unknown']) this.condition.remove({ balancedservice: name, type, status });
     }

@@ -34,6 +34,8 @@ export interface SupervisorReport {
   lastError?: string;
   lastReloadSeconds?: number;
   servers: ServerStatus[];
+  /** The supervisor's panic guard (haproxy/supervisor/panic-runner.ts). */
+  panicGuard?: { active: boolean; thresholdPercent: number; since?: string; held: Array<{ name: string; address: string }> };
   receivedAt: number;
 }
 
@@ -125,7 +127,19 @@ export class Reconciler {
         this.events.record(name, 'Normal', 'ReplicaDrained', `${server.name} (${server.address}) went into MAINT: its agent reports overload`);
       }
     }
+    this.notePanicGuard(name, before?.panicGuard, report.panicGuard);
     this.queue.add(name);
+  }
+
+  private notePanicGuard(name: string, before: SupervisorReport['panicGuard'], now: SupervisorReport['panicGuard']): void {
+    const held = now?.held ?? [];
+    this.options.metrics.panicGuardActive.set({ balancedservice: name }, now?.active ? 1 : 0);
+    this.options.metrics.panicGuardHeld.set({ balancedservice: name }, held.length);
+    if (now?.active && !before?.active) {
+      this.events.record(name, 'Warning', 'PanicGuardEngaged', `too few replicas would serve (threshold ${now.thresholdPercent}%): HAProxy keeps ${held.map((h) => `${h.name} (${h.address})`).join(', ')} in service although overloaded`);
+    } else if (!now?.active && before?.active) {
+      this.events.record(name, 'Normal', 'PanicGuardReleased', 'enough replicas serve again: every server follows its agent');
+    }
   }
 
   private watch(): void {
@@ -250,6 +264,7 @@ export class Reconciler {
       servers,
       blocking,
       rejectedConfig: rejected,
+      panicGuard: report?.panicGuard && { active: report.panicGuard.active, thresholdPercent: report.panicGuard.thresholdPercent, held: report.panicGuard.held.map((h) => h.name) },
     }, previous, new Date().toISOString());
     const status: ServiceStatus = {
       observedGeneration: stored.generation,

@@ -35,6 +35,16 @@ test('every server in MAINT: Degraded AllServersInMaint', () => {
   assert.equal(get({ servers: [{ state: 'MAINT' }, { state: 'MAINT' }] }, 'Degraded').reason, 'AllServersInMaint');
 });
 
+test('the panic guard holding servers: Degraded PanicGuard naming them, still Ready', () => {
+  const facts: Partial<StatusFacts> = { servers: [{ state: 'UP' }, { state: 'MAINT' }], panicGuard: { active: true, held: ['replica1'], thresholdPercent: 50 } };
+  const degraded = get(facts, 'Degraded');
+  assert.deepEqual([degraded.status, degraded.reason], ['True', 'PanicGuard']);
+  assert.match(degraded.message, /replica1/);
+  assert.equal(get(facts, 'Ready').status, 'True');
+  assert.equal(get({ ...facts, panicGuard: { active: false, held: [], thresholdPercent: 50 } }, 'Degraded').status, 'False');
+  assert.equal(get({ ...facts, rejectedConfig: 'x' }, 'Degraded').reason, 'ConfigRejected');
+});
+
 test('lastTransitionTime only moves when the status changes', () => {
   const first = conditionsFor(base, [], 'T0');
   const same = conditionsFor(base, first, 'T1');

@@ -25,6 +25,7 @@ export const REASONS = {
   portTaken: 'PortTaken',
   configRejected: 'ConfigRejected',
   allServersInMaint: 'AllServersInMaint',
+  panicGuard: 'PanicGuard',
   backendError: 'BackendError',
   specInvalid: 'SpecInvalid',
 } as const;
@@ -43,6 +44,8 @@ export interface StatusFacts {
   blocking: Array<{ reason: string; message: string }>;
   rejectedConfig?: string;
   transientError?: string;
+  /** The supervisor's panic guard, while it keeps overloaded servers in service. */
+  panicGuard?: { active: boolean; held: readonly string[]; thresholdPercent: number };
 }
 
 export function conditionsFor(facts: StatusFacts, previous: readonly Condition[], now: string): Condition[] {
@@ -67,7 +70,10 @@ export function conditionsFor(facts: StatusFacts, previous: readonly Condition[]
   if (facts.blocking.length > 0) degraded = ['True', facts.blocking[0]!.reason, facts.blocking.map((b) => b.message).join('; ')];
   else if (facts.rejectedConfig) degraded = ['True', REASONS.configRejected, `HAProxy rejected the new configuration and keeps the previous one: ${facts.rejectedConfig}`];
   else if (facts.transientError) degraded = ['True', REASONS.backendError, facts.transientError];
-  else if (facts.servers.length > 0 && maint === facts.servers.length) degraded = ['True', REASONS.allServersInMaint, `all ${maint} replicas report overload (maint)`];
+  else if (facts.panicGuard?.active) {
+    const g = facts.panicGuard;
+    degraded = ['True', REASONS.panicGuard, `panic guard: too few replicas would serve (threshold ${g.thresholdPercent}%); keeping the least-loaded overloaded ones in service: ${g.held.join(', ')}`];
+  } else if (facts.servers.length > 0 && maint === facts.servers.length) degraded = ['True', REASONS.allServersInMaint, `all ${maint} replicas report overload (maint)`];
 
   const make = (type: ConditionType, [status, reason, message]: [ConditionStatus, string, string]): Condition => {
     const before = previous.find((c) => c.type === type);
