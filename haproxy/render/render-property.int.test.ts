@@ -18,7 +18,8 @@ import { dnsLabel, randomSpecDocument, seededRandom, type Random } from '../test
 const HAPROXY = process.env.BSO_HAPROXY_BIN ?? '/usr/sbin/haproxy';
 const SEED = Number(process.env.BSO_PROPERTY_SEED ?? 20261127);
 const COUNT = Number(process.env.BSO_PROPERTY_COUNT ?? 120);
-const PLAIN_VALUE = /^[A-Za-z0-9._~/:%,-]+$/;
+/** A value token; the panic rule's `nbsrv(<backend>)` wraps a name. */
+const PLAIN_VALUE = /^(?:[A-Za-z0-9._~/:%,-]+|nbsrv\([a-z][-a-z0-9]*\))$/;
 
 function validated(document: Record<string, unknown>): BalancedService {
   const result = parseBalancedServices(JSON.stringify(document), 'generated.json');

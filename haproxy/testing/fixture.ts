@@ -9,6 +9,7 @@ import type { BalancedService } from '../../crd/types.generated.js';
 import { swarmReplicasDnsName } from '../../operator/core/names.js';
 import { createConfigEndpoint, type ConfigEndpoint, type ServedConfig } from '../config-endpoint.js';
 import type { StatusReport } from '../protocol.js';
+import { panicBackendName } from '../render/build-model.js';
 import { hashConfigText } from '../render/config-hash.js';
 import { renderServiceConfig } from '../render/render-service.js';
 import { slotsFor } from '../render/slots.js';
@@ -186,8 +187,9 @@ export class Fixture {
     if (errors.length > 0) throw new Error(errors.join('; '));
   }
 
+  /** The agent-checked servers (the panic guard's backend <name>-panic is left out). */
   async servers(): Promise<ServerReport[]> {
-    return parseShowStat(await this.onWorker('show stat'));
+    return parseShowStat(await this.onWorker('show stat')).filter((s) => s.backend !== panicBackendName(this.name));
   }
 
   /** Polls until `check` holds for HAProxy's servers. */

@@ -58,6 +58,8 @@ export function randomSpecDocument(r: Random): Record<string, unknown> {
     maxconnPerServer: pick(r, [0, 1, int(r, 0, 100_000), 100_000]),
     slowstart: duration(r, 0, 3_600_000),
     retries: int(r, 0, 10),
+    // 1..100: the structure stays the baseline's (0 drops the panic backend)
+    panicThreshold: int(r, 1, 100),
     timeouts: {
       connect: duration(r, 1, 3_600_000),
       client: duration(r, 1, 86_400_000),
