@@ -2,6 +2,9 @@
 // close. Nothing the peer sends is read into memory or changes the reply. Every socket has an
 // error handler and a hard deadline, and the number of open sockets is capped, so resets,
 // half-open peers, slow or flooding clients cannot crash the process or grow its memory.
+// At the cap the OLDEST socket is closed, never the new one: every socket was sent its reply
+// when it connected, so the old ones only linger (slow or silent peers), while a newcomer may
+// be HAProxy asking now (refusing newcomers answered its checks with nothing under a flood).
 import { createServer, type Server, type Socket } from 'node:net';
 
 export interface AgentServerOptions {
@@ -11,7 +14,7 @@ export interface AgentServerOptions {
   reply: () => string;
   /** A socket is destroyed this long after it connected, whatever it does. */
   socketDeadlineMs: number;
-  /** Connections beyond this many open ones are closed at once. */
+  /** At most this many sockets are open: a new connection closes the oldest open one. */
   maxConnections: number;
   onReply?: (line: string) => void;
   onSocketError?: (error: Error) => void;
@@ -28,6 +31,11 @@ export interface AgentServer {
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const sockets = new Set<Socket>();
   const server: Server = createServer({ allowHalfOpen: false, noDelay: true, pauseOnConnect: false }, (socket) => {
+    if (sockets.size >= options.maxConnections) {
+      const oldest = sockets.values().next().value as Socket;
+      sockets.delete(oldest);
+      oldest.destroy();
+    }
     sockets.add(socket);
     const deadline = setTimeout(() => socket.destroy(), options.socketDeadlineMs);
     socket.once('close', () => {
@@ -44,7 +52,6 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     socket.end(line);
     options.onReply?.(line);
   });
-  server.maxConnections = options.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
