@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { slotsFor } from '../../haproxy/render/slots.js';
 import { checkHAProxyConfig } from '../../haproxy/supervisor/haproxy-check.js';
 import type { ProbeResult } from '../lib/cp-operator-probe.js';
 import { describeScaling, formatNumber, median } from '../lib/cp-stats.js';
@@ -102,12 +103,11 @@ export const scenario: BenchScenario = {
     const notes = [
       'The operator runs on an in-memory backend (bench/lib/cp-memory-backend.ts, indexed: observing one service costs the same with 1 or 1,000 specs) in its own Node process (tsx loaded): no Swarm or Kubernetes API latency in the times, and the memory is the operator\'s alone. "operator RSS" includes Node\'s and tsx\'s baseline; "heap growth" is what the specs added (after GC). Every spec has 2 replicas reported UP by a supervisor.',
       'haproxy -c checks one file holding every service\'s frontend and backend (as one shared HAProxy would); bso runs one HAProxy per spec, so each supervisor only ever checks its own 1-spec config.',
-      ...judged.map((metric) => `${metric}: ${describeScaling(specSizes.map((s) => ({ size: s.specs, cost: med(s, metric) })), FIGURES.find((f) => f.metric === metric)!.unit).summary}`),
+      ...judged.map((metric) => `${metric}: ${describeScaling(specSizes.map((s) => ({ size: s.specs, cost: med(s, metric) })), FIGURES.find((f) => f.metric === metric)!.unit, 2).summary}`),
       `reconcile one unchanged spec, by number of specs: ${specSizes.map((s) => `${s.specs}: ${formatNumber(med(s, 'reconcile one unchanged spec'))} ms`).join(', ')} (constant = a full resync grows linearly; growing = a resync grows quadratically). A CPU profile at 1,000 specs puts most of it in refreshServerMetrics -> OperatorMetrics.setServers, which rewrites the server gauges of every spec on every reconcile.`,
     ];
     const servers = sizes.find((s) => s.servers)!;
-    const perServer = median(values.get(key(servers, FIGURES[0]!))!) / (servers.specs * servers.replicas);
-    notes.push(`${servers.label} (${servers.specs} specs x ${servers.replicas} replicas): render ${formatNumber(perServer * 1000)} us per server; haproxy -c ${formatNumber(median(values.get(key(servers, FIGURES[1]!))!))} ms.`);
+    notes.push(`${servers.label} (${servers.specs} specs x ${servers.replicas} replicas, ${servers.specs} x ${slotsFor(servers.replicas)} server slots): render ${formatNumber(med(servers, 'render every config'))} ms (a server-template is one line whatever the replicas), haproxy -c ${formatNumber(med(servers, 'haproxy -c of the merged configs'))} ms, one unchanged reconcile ${formatNumber(med(servers, 'reconcile one unchanged spec'))} ms (the status and the per-server metrics grow with the replicas).`);
 
     const plotted = FIGURES.filter((f) => f.unit === 'ms');
     const svg = renderBarChart({
