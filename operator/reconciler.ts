@@ -100,8 +100,10 @@ export class Reconciler {
   async resync(): Promise<void> {
     try {
       const [specs, owners] = await Promise.all([this.options.backend.listSpecs(), this.options.backend.listOwners()]);
+      this.options.metrics.backendUp.set(1);
       for (const name of new Set([...specs.map((s) => s.object.metadata.name), ...owners, ...this.statuses.keys()])) this.queue.add(name);
     } catch (error) {
+      if (isUnavailable(error)) this.options.metrics.backendUp.set(0);
       this.log(`resync failed: ${(error as Error).message}`);
     }
   }
@@ -163,6 +165,7 @@ export class Reconciler {
       this.queue.forget(name);
       if (requeueAfterMs !== undefined) this.queue.addAfter(name, requeueAfterMs);
       metrics.reconciles.inc({ result: requeueAfterMs !== undefined ? 'requeue' : 'success' });
+      metrics.backendUp.set(1);
     } catch (error) {
       const message = (error as Error).message;
       if (isBsoError(error) && !error.transient) {
@@ -172,7 +175,8 @@ export class Reconciler {
         metrics.reconciles.inc({ result: 'error' });
         metrics.retries.inc();
         const delay = this.queue.addRateLimited(name);
-        this.fail(name, REASONS.backendError, `${message} (retry ${this.queue.failuresOf(name)} in ${(delay / 1000).toFixed(1)}s)`, true);
+        if (isUnavailable(error)) metrics.backendUp.set(0);
+        this.fail(name, isUnavailable(error) ? REASONS.backendUnavailable : REASONS.backendError, `${message} (retry ${this.queue.failuresOf(name)} in ${(delay / 1000).toFixed(1)}s)`, true);
       }
     } finally {
       metrics.reconcileDuration.observe((performance.now() - started) / 1000);
@@ -294,6 +298,7 @@ export class Reconciler {
     const conditions = (previous?.conditions ?? []).filter((c) => c.type !== 'Degraded');
     conditions.push({ type: 'Degraded', status: 'True', reason, message, lastTransitionTime: now, observedGeneration: previous?.observedGeneration ?? 0 });
     this.statuses.set(name, { observedGeneration: 0, replicas: 0, readyReplicas: 0, servers: [], ...previous, conditions });
+    for (const s of ['True', 'False', 'Unknown']) this.options.metrics.condition.set({ balancedservice: name, type: 'Degraded', status: s }, s === 'True' ? 1 : 0);
   }
 
   private noteTransitions(name: string, before: readonly Condition[], after: readonly Condition[]): void {
@@ -318,6 +323,11 @@ function namesIn(desired: DesiredState): string[] {
 function revalidate(stored: StoredSpec): string | undefined {
   const result = parseBalancedServices(JSON.stringify({ apiVersion: stored.object.apiVersion, kind: stored.object.kind, metadata: stored.object.metadata, spec: stored.object.spec }), `stored spec ${stored.object.metadata.name}`);
   return result.ok ? undefined : result.issues.map(formatIssue).join('; ');
+}
+
+/** The orchestrator's API could not be reached at all (as opposed to answering with an error). */
+function isUnavailable(error: unknown): boolean {
+  return isBsoError(error) && error.code === 'BSO_BACKEND_UNAVAILABLE';
 }
 
 function capitalize(text: string): string {

@@ -27,6 +27,8 @@ export const REASONS = {
   allServersInMaint: 'AllServersInMaint',
   panicGuard: 'PanicGuard',
   backendError: 'BackendError',
+  /** The orchestrator's API cannot be reached (Docker down, socket gone): retried with backoff. */
+  backendUnavailable: 'BackendUnavailable',
   specInvalid: 'SpecInvalid',
 } as const;
 
