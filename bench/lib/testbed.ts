@@ -1,0 +1,161 @@
+// The benchmark's testbed on one dockerd, without Swarm: bso-hello-api containers with CPU limits
+// on a user-defined bridge network, each reachable through network aliases, so Docker's embedded
+// DNS answers a name with one A record per replica exactly as Swarm answers tasks.<service>; the
+// REAL rendered HAProxy config (server-template + resolvers + agent-check) runs unchanged in a
+// bso-haproxy container per peer. The host reaches every container at its bridge address.
+//   replicas  <prefix>-<flavour>-r1..r4   roles healthy, healthy, hot, slow; flavour bso | seed
+//   aliases   <prefix>-<flavour>-all | -healthy | -not-hot
+//   haproxy   <prefix>-hap-<peer>-<set>   one per peer and replica set, started once, kept
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { containerIp, docker, removeByPrefix } from './docker-cli.js';
+import { fetchServerStats, STATS_PASSWORD, STATS_USER, type ServerStat } from './haproxy-stats.js';
+import {
+  REPLICA_CPUS, REPLICA_SETS, ROLES, peerFlavour, renderPeerConfig, replicaEnv, type Flavour, type ReplicaSet, type Role,
+} from './peer-configs.js';
+import type { PeerName } from './types.js';
+
+export const BENCH_PREFIX = 'bsobench';
+export const API_IMAGE = 'bso-hello-api:latest';
+export const HAPROXY_IMAGE = 'bso-haproxy:latest';
+const HAPROXY_PORT = 80;
+const STATS_PORT = 8404;
+const BACKEND = 'bench-api';
+/** HAProxy's slowstart default (5 s) and a margin: after it every server carries its full weight. */
+const SETTLE_MS = 6000;
+
+export interface Replica { flavour: Flavour; role: Role; index: number; name: string; ip: string }
+export interface HAProxyInstance { peer: PeerName; set: ReplicaSet; name: string; ip: string; port: number; statsPort: number }
+export interface Stress { stop(): Promise<void> }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Testbed {
+  readonly network = `${BENCH_PREFIX}-net`;
+  readonly replicas: Replica[] = [];
+  private readonly haproxies = new Map<string, HAProxyInstance>();
+  private readonly stresses = new Set<Stress>();
+
+  constructor(private readonly configDir: string, private readonly log: (line: string) => void) {}
+
+  async setUp(): Promise<void> {
+    await removeByPrefix(BENCH_PREFIX);
+    await docker(['network', 'create', '--driver', 'bridge', '--label', 'bso.dev/component=bench', this.network]);
+    for (const flavour of ['bso', 'seed'] as const) {
+      const env = Object.entries(replicaEnv(flavour)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      await Promise.all(ROLES.map(async (role, index) => {
+        const name = `${BENCH_PREFIX}-${flavour}-r${index + 1}`;
+        const aliases = (Object.keys(REPLICA_SETS) as ReplicaSet[]).filter((set) => REPLICA_SETS[set].includes(role)).flatMap((set) => ['--network-alias', this.alias(flavour, set)]);
+        await docker(['run', '-d', '--name', name, '--hostname', name, '--network', this.network, ...aliases,
+          `--cpus=${REPLICA_CPUS}`, '--memory=256m', '--label', 'bso.dev/component=bench', ...env, API_IMAGE]);
+        this.replicas.push({ flavour, role, index, name, ip: await containerIp(name, this.network) });
+      }));
+    }
+    this.replicas.sort((a, b) => a.name.localeCompare(b.name));
+    await Promise.all(this.replicas.map((r) => waitFor(`${r.name} /healthz`, 30_000, async () => (await fetch(`http://${r.ip}:8080/healthz`, { signal: AbortSignal.timeout(1000) })).ok)));
+    this.log(`testbed: ${this.replicas.length} replicas (${REPLICA_CPUS} CPU each) on ${this.network}`);
+  }
+
+  alias(flavour: Flavour, set: ReplicaSet): string {
+    return `${BENCH_PREFIX}-${flavour}-${set}`;
+  }
+
+  replica(flavour: Flavour, role: Role, nth = 0): Replica {
+    const found = this.replicas.filter((r) => r.flavour === flavour && r.role === role)[nth];
+    if (!found) throw new Error(`no ${flavour} replica with role ${role}`);
+    return found;
+  }
+
+  /** Starts (once) every asked peer's HAProxy over the given replica set and waits until all carry full weight. */
+  async haproxiesFor(peers: readonly PeerName[], set: ReplicaSet): Promise<Map<PeerName, HAProxyInstance>> {
+    const started: HAProxyInstance[] = [];
+    await Promise.all(peers.map(async (peer) => {
+      const backendSet = backendSetOf(peer, set);
+      const key = `${peer}-${backendSet}`;
+      if (this.haproxies.has(key)) return;
+      const text = renderPeerConfig({ peer, replicasHost: this.alias(peerFlavour(peer), backendSet) });
+      const dir = join(this.configDir, key);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'haproxy.cfg'), text, { mode: 0o644 });
+      const name = `${BENCH_PREFIX}-hap-${key}`;
+      await docker(['run', '-d', '--name', name, '--network', this.network, '--label', 'bso.dev/component=bench',
+        '-e', `BSO_STATS_USER=${STATS_USER}`, '-e', `BSO_STATS_PASSWORD=${STATS_PASSWORD}`,
+        '-v', `${dir}:/etc/bsobench:ro`, '--entrypoint', 'haproxy', HAPROXY_IMAGE, '-f', '/etc/bsobench/haproxy.cfg']);
+      const instance = { peer, set: backendSet, name, ip: await containerIp(name, this.network), port: HAPROXY_PORT, statsPort: STATS_PORT };
+      this.haproxies.set(key, instance);
+      started.push(instance);
+    }));
+    await Promise.all(started.map(async (h) => {
+      const expected = this.replicas.filter((r) => r.flavour === peerFlavour(h.peer) && REPLICA_SETS[h.set].includes(r.role)).length;
+      await waitFor(`${h.name}: ${expected} servers resolved`, 30_000, async () => (await this.serverStats(h)).filter((s) => s.address).length >= expected);
+    }));
+    if (started.length > 0) {
+      this.log(`testbed: HAProxy for ${started.map((h) => h.peer).join(', ')} over ${set} replicas; ${SETTLE_MS / 1000} s for slowstart`);
+      await sleep(SETTLE_MS);
+    }
+    return new Map(peers.map((peer) => [peer, this.haproxies.get(`${peer}-${backendSetOf(peer, set)}`)!]));
+  }
+
+  serverStats(h: HAProxyInstance): Promise<ServerStat[]> {
+    return fetchServerStats(h.ip, h.statsPort, BACKEND);
+  }
+
+  /** The replica behind a server address, for attributing HAProxy's view to a role. */
+  replicaAt(ip: string): Replica | undefined {
+    return this.replicas.find((r) => r.ip === ip);
+  }
+
+  /**
+   * Runs stress-ng inside a replica (as the seed does with docker exec) until stop(); it competes
+   * with the replica's own process within the container's CPU limit.
+   */
+  async stress(replica: Replica, args: string[]): Promise<Stress> {
+    const child = spawn('docker', ['exec', replica.name, 'sh', '-c', 'echo $$; exec stress-ng "$@"', 'stress', ...args, '--timeout', '3600s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const pid = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const match = /^(\d+)\n/.exec(text);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`stress-ng in ${replica.name} exited (${code}) before starting`)));
+    });
+    const stress: Stress = {
+      stop: async () => {
+        this.stresses.delete(stress);
+        await docker(['exec', replica.name, 'kill', '-TERM', String(pid)]).catch(() => undefined);
+        await Promise.race([exited, sleep(10_000)]);
+      },
+    };
+    this.stresses.add(stress);
+    return stress;
+  }
+
+  async tearDown(): Promise<void> {
+    await Promise.all([...this.stresses].map((s) => s.stop()));
+    await removeByPrefix(BENCH_PREFIX);
+    this.haproxies.clear();
+    this.replicas.length = 0;
+  }
+}
+
+/** Only healthy-only leaves replicas out: every other peer balances over all of them. */
+function backendSetOf(peer: PeerName, set: ReplicaSet): ReplicaSet {
+  return peer === 'healthy-only' ? set : 'all';
+}
+
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${last})` : ''}`);
+    await sleep(200);
+  }
+}
