@@ -78,9 +78,12 @@ export class PanicRunner {
     const backend = all[0]?.backend;
     const agentPort = agentPortOf(text);
     const heldNames = new Set(this.state.held.map((h) => h.name));
+    // Agents of servers in MAINT are asked only when a hold may be needed; held ones every round.
+    const eligible = all.filter((s) => s.address && (s.state === 'UP' || s.state === 'NOLB' || s.state === 'MAINT')).length;
+    const short = all.filter((s) => s.state === 'UP').length < Math.ceil((this.threshold * eligible) / 100);
     const servers: GuardServer[] = await Promise.all(all.map(async (s) => {
       const server: GuardServer = { name: s.name, address: s.address, state: s.state };
-      if (this.threshold > 0 && agentPort !== undefined && s.address && (s.state === 'MAINT' || heldNames.has(s.name))) {
+      if (this.threshold > 0 && agentPort !== undefined && s.address && ((short && s.state === 'MAINT') || heldNames.has(s.name))) {
         server.agent = await askAgent(s.address.replace(/:\d+$/, ''), agentPort);
       }
       return server;
