@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { swarmReplicasDnsName } from '../../operator/core/names.js';
 import { createConfigEndpoint } from '../../haproxy/config-endpoint.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
@@ -17,8 +16,8 @@ import { HAPROXY } from '../../haproxy/testing/fixture.js';
 import { loadSpec } from '../../haproxy/testing/golden.js';
 import { freePort } from '../../haproxy/testing/replicas.js';
 import { FakeKubeApiServer } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
+import { cliEntry, entryFor, ROOT } from './cp-entry.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'bench-idle-token-0123456789';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,7 +77,7 @@ export async function startIdleStack(replica: { httpPort: number; agentPort: num
   const endpointPort = (server.address() as { port: number }).port;
   writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
   writeFileSync(join(dir, 'stats-auth'), 'admin:bench-stats-password\n');
-  const supervisor = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'haproxy/supervisor/main.ts')], {
+  const supervisor = spawn(process.execPath, entryFor('haproxy/supervisor/main.ts').args, {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       PATH: process.env.PATH, BSO_HAPROXY_NAME: spec.metadata.name, BSO_OPERATOR_URL: `http://127.0.0.1:${endpointPort}`,
@@ -96,7 +95,7 @@ export async function startIdleStack(replica: { httpPort: number; agentPort: num
     'contexts: [{ name: bench, context: { cluster: bench, user: bench, namespace: bench } }]', '',
   ].join('\n'));
   const operatorPort = await freePort();
-  const operator = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/lib/cp-bso-cli.ts'), 'operator', '--backend=kubernetes',
+  const operator = spawn(process.execPath, [...cliEntry().args, 'operator', '--backend=kubernetes',
     '--listen', `127.0.0.1:${operatorPort}`, '--advertise-url', `http://127.0.0.1:${operatorPort}`], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') },
   });

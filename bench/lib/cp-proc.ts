@@ -78,3 +78,21 @@ export function commandOf(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** CPU seconds a Docker container has used, from its cgroup (v1 cpuacct or v2 systemd scope); NaN when not found. */
+export function containerCpuSeconds(containerId: string): number {
+  const candidates: Array<[string, (text: string) => number]> = [
+    [`/sys/fs/cgroup/cpuacct/docker/${containerId}/cpuacct.usage`, (t) => Number(t) / 1e9],
+    [`/sys/fs/cgroup/cpu,cpuacct/docker/${containerId}/cpuacct.usage`, (t) => Number(t) / 1e9],
+    [`/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cpu.stat`, (t) => Number(/usage_usec (\d+)/.exec(t)?.[1]) / 1e6],
+    [`/sys/fs/cgroup/docker/${containerId}/cpu.stat`, (t) => Number(/usage_usec (\d+)/.exec(t)?.[1]) / 1e6],
+  ];
+  for (const [file, parse] of candidates) {
+    try {
+      return parse(readFileSync(file, 'utf8'));
+    } catch {
+      // try the next layout
+    }
+  }
+  return NaN;
+}

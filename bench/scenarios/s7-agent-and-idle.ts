@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRealCgroup, type RealCgroup } from '../../api/testdata/real-cgroup.js';
 import { askAgent, spawnApi, type SpawnedApi } from '../../api/testdata/spawn-api.js';
+import { entryFor } from '../lib/cp-entry.js';
 import { startIdleStack, type IdleStack } from '../lib/cp-idle-stack.js';
 import { commandOf, measureIdleCpu, processTree } from '../lib/cp-proc.js';
 import { percentile } from '../lib/cp-stats.js';
@@ -64,7 +65,7 @@ export const scenario: BenchScenario = {
     const idle: Record<string, number[]> = { 'bso-api': [], operator: [], 'supervisor (node)': [], 'HAProxy (master + worker)': [] };
     const overloads: Overload[] = [];
     try {
-      api = await spawnApi(cgroup ? { BSO_CGROUP_ROOT: cgroup.view } : {});
+      api = await spawnApi(cgroup ? { BSO_CGROUP_ROOT: cgroup.view } : {}, entryFor('api/main.ts').args);
       cgroup?.add(api.child.pid!);
       stack = await startIdleStack({ httpPort: api.httpPort, agentPort: api.agentPort });
       const apiPid = api.child.pid!;
@@ -105,8 +106,8 @@ export const scenario: BenchScenario = {
       samples.push({ peer: k, metric: 'CPU at idle (share of one core)', unit: '%', values: v, goal, better: 'lower' });
     }
     notes.push(
-      `Overload: bso-api (from source, defaults) and stress-ng --cpu 2 --vm 1 in one cgroup v${cgroup?.version ?? '?'} with a ${CPUS} CPU quota for ${stressSeconds} s; agent queries every 20 ms from 1.5 s into the stress (connect, read the line, close: what HAProxy does), each timed to the close.`,
-      `Idle: CPU time from /proc/<pid>/stat over ${windowMs / 1000} s per run. The HAProxy supervisor runs as its own process (from source, production defaults) with a real HAProxy that health- and agent-checks that bso-api every 2 s; the operator is \`bso operator --backend=kubernetes\` against the fake Kubernetes API server with no spec (watching, resync 30 s). The Swarm operator with a deployed spec is measured in scenario 6.`,
+      `Programs run from ${entryFor('api/main.ts').from === 'dist' ? 'dist/ (compiled, as in the images)' : 'source through tsx (dist/ missing or older than the source: run npm run build; tsx alone adds about 1 % of a core at idle)'}. Overload: bso-api (defaults) and stress-ng --cpu 2 --vm 1 in one cgroup v${cgroup?.version ?? '?'} with a ${CPUS} CPU quota for ${stressSeconds} s; agent queries every 20 ms from 1.5 s into the stress (connect, read the line, close: what HAProxy does), each timed to the close.`,
+      `Idle: CPU time from /proc/<pid>/stat over ${windowMs / 1000} s per run. The HAProxy supervisor runs as its own process (production defaults) with a real HAProxy that health- and agent-checks that bso-api every 2 s; the operator is \`bso operator --backend=kubernetes\` against the fake Kubernetes API server with no spec (watching, resync 30 s). The Swarm operator with a deployed spec is measured in scenario 6.`,
     );
     return { id: 7, title: scenario.title, samples, plots: [], notes };
   },
