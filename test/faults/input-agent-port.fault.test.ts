@@ -196,7 +196,7 @@ test(`the agent port under garbage, oversized lines, slow, silent and half-open 
     recordFaultRow({
       row: '13',
       fault: `agent port of a real bso-api: 200 resets, 200 silent, 200 half-open and 200 slow-loris clients, 400 garbage senders (random bytes, 1 MiB and 4 MiB lines, NULs, "maint"/"drain"/"ready 0%"), then ${formatCount(FLOOD)} concurrent connections (client fd limit ${floodResult?.fdLimit ?? '?'}, replica ${fdLimitOf(pid)})`,
-      figure: `${formatCount(tally.tried)} connections tried, ${formatCount(tally.replies)} replies received, all ${JSON.stringify(control.trim())} like the control client's; flood answered in ${floodResult ? (floodResult.ms / 1000).toFixed(1) : '-'} s; control client p99 ${p99} ms over ${ms.length} asks during the attack (max ${ms.length ? Math.max(...ms).toFixed(1) : '-'} ms); replica RSS ${before.rss.toFixed(0)} MiB before, ${after.rss.toFixed(0)} MiB after (peak ${after.peak.toFixed(0)} MiB)`,
+      figure: `${formatCount(tally.tried)} connections tried, ${formatCount(tally.replies)} replies received (resets and held sockets read none), all ${JSON.stringify(control.trim())} like the control client's; flood answered in ${floodResult ? (floodResult.ms / 1000).toFixed(1) : '-'} s; control client p99 ${p99} ms over ${ms.length} asks during the attack (max ${ms.length ? Math.max(...ms).toFixed(1) : '-'} ms); replica RSS ${before.rss.toFixed(0)} MiB before, ${after.rss.toFixed(0)} MiB after (peak ${after.peak.toFixed(0)} MiB)`,
       lost: tally.different.length + controlErrors.length === 0 && passed ? '-' : `${tally.different.length} replies differed, ${controlErrors.length} control asks failed${passed ? '' : `; ${failure}`}`,
       passed,
     });
