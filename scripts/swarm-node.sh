@@ -8,7 +8,12 @@
 #                                         from this machine's (join others to it with
 #                                         BSO_SWARM_MANAGER=unix:///run/bso-NAME/docker.sock)
 #   scripts/swarm-node.sh load [NAME]     load the current images again (after a rebuild)
-#   scripts/swarm-node.sh down [NAME]     leave the swarm, stop the dockerd, remove everything
+#   scripts/swarm-node.sh down [NAME]     leave the swarm, stop the dockerd, remove everything (also
+#                                         after `kill`: the manager forgets the node)
+#   scripts/swarm-node.sh partition NAME  cut the node's link (its veth on this machine goes down)
+#   scripts/swarm-node.sh heal NAME       bring the link back
+#   scripts/swarm-node.sh kill NAME       node loss: SIGKILL the node's dockerd, containerd, shims and
+#                                         containers at once (the link stays; nothing answers on it)
 #   scripts/swarm-node.sh status          every node this script made
 #   scripts/swarm-node.sh docker NAME ARGS...   run the docker CLI against the node's engine
 # Environment: BSO_SWARM_MANAGER  docker host (-H) of the manager to join (default: this engine)
@@ -20,7 +25,7 @@ source scripts/lib.sh
 SUBNET_PREFIX=10.213
 DEFAULT_IMAGES=(bso-base:bookworm bso-hello-api:latest bso-haproxy:latest bso-operator:latest)
 
-usage() { sed -n '2,17p' "$0" >&2; exit 2; }
+usage() { sed -n '2,22p' "$0" >&2; exit 2; }
 
 # Paths and addresses of node NAME; the number in the name picks the /30.
 node_vars() {
@@ -37,11 +42,15 @@ node_vars() {
   LOG=/var/log/bso-$NAME-dockerd.log
   SOCK=unix://$RUN_DIR/docker.sock
   PIDFILE=$RUN_DIR/docker.pid
+  NODE_ID_FILE=$RUN_DIR/node-id
+  CONTAINERD_SOCK=$RUN_DIR/exec/containerd/containerd.sock
 }
 
 node_docker() { docker -H "$SOCK" "$@"; }
 manager_docker() { if [ -n "${BSO_SWARM_MANAGER:-}" ]; then docker -H "$BSO_SWARM_MANAGER" "$@"; else docker "$@"; fi; }
-dockerd_pid() { local pid; pid=$(cat "$PIDFILE" 2>/dev/null || true); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"; }
+# alive: running and not a zombie (a killed dockerd's parent, init, may reap it late)
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+dockerd_pid() { local pid; pid=$(cat "$PIDFILE" 2>/dev/null || true); alive "$pid" && echo "$pid"; }
 
 # The manager's advertised address; a loopback address cannot be reached from another node.
 manager_address() {
@@ -128,10 +137,38 @@ start_dockerd() {
 join_swarm() {
   local manager=$1 state token
   state=$(node_docker info --format '{{.Swarm.LocalNodeState}}')
-  [ "$state" = active ] && return 0
-  token=$(manager_docker swarm join-token -q worker)
-  step "joining $NAME ($NODE_ADDR) to the swarm of $manager"
-  node_docker swarm join --token "$token" --advertise-addr "$NODE_ADDR" --listen-addr "$NODE_ADDR:2377" "$manager:2377" >/dev/null
+  if [ "$state" != active ]; then
+    token=$(manager_docker swarm join-token -q worker)
+    step "joining $NAME ($NODE_ADDR) to the swarm of $manager"
+    node_docker swarm join --token "$token" --advertise-addr "$NODE_ADDR" --listen-addr "$NODE_ADDR:2377" "$manager:2377" >/dev/null
+  fi
+  # kept for `down` after `kill`, when the node's engine can no longer tell its id
+  node_docker info --format '{{.Swarm.NodeID}}' >"$NODE_ID_FILE"
+}
+
+# Every process the node's engine runs: dockerd, its containerd, the shims (found by the
+# containerd address on their command line) and the containers under them.
+node_processes() {
+  local pids=() pid cmdline
+  pid=$(dockerd_pid || true); [ -z "$pid" ] || pids+=("$pid")
+  pid=$(cat "$RUN_DIR/exec/containerd/containerd.pid" 2>/dev/null || true)
+  ! alive "$pid" || pids+=("$pid")
+  for dir in /proc/[0-9]*; do
+    cmdline=$(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null || true)
+    case "$cmdline" in *containerd-shim*"-address $CONTAINERD_SOCK "*) pids+=("${dir#/proc/}") ;; esac
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  # descendants of those (the containers' processes), breadth first
+  local all=("${pids[@]}") frontier=("${pids[@]}") next
+  while [ ${#frontier[@]} -gt 0 ]; do
+    next=()
+    for pid in "${frontier[@]}"; do
+      while read -r child; do [ -n "$child" ] && next+=("$child"); done < <(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+    done
+    all+=("${next[@]}")
+    frontier=("${next[@]}")
+  done
+  printf '%s\n' "${all[@]}" | sort -un
 }
 
 # Copies the images whose IDs differ on the node; one `docker save` shares the common layers.
@@ -179,6 +216,29 @@ cmd_load() {
   load_images
 }
 
+cmd_partition() {
+  node_vars "$1"
+  ip link show "$VETH_HOST" >/dev/null 2>&1 || { echo "swarm-node: $NAME has no link (is it up?)" >&2; exit 1; }
+  ip link set "$VETH_HOST" down
+  step "$NAME is cut off ($VETH_HOST down)"
+}
+
+cmd_heal() {
+  node_vars "$1"
+  ip link set "$VETH_HOST" up
+  prefer_advertised_source
+  step "$NAME is connected again ($VETH_HOST up)"
+}
+
+cmd_kill() {
+  node_vars "$1"
+  local pids=()
+  mapfile -t pids < <(node_processes)
+  [ ${#pids[@]} -gt 0 ] || { echo "swarm-node: $NAME runs no processes" >&2; exit 1; }
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  step "$NAME lost: SIGKILL to ${#pids[@]} processes (dockerd, containerd, shims, containers)"
+}
+
 cmd_down() {
   node_vars "${1:-node2}"
   local node_id="" pid
@@ -186,15 +246,20 @@ cmd_down() {
     node_id=$(node_docker info --format '{{.Swarm.NodeID}}')
     [ -z "$node_id" ] || node_docker swarm leave --force >/dev/null 2>&1 || true
   fi
+  [ -n "$node_id" ] || node_id=$(cat "$NODE_ID_FILE" 2>/dev/null || true)
   if [ -n "$node_id" ] && manager_docker node inspect "$node_id" >/dev/null 2>&1; then
     manager_docker node rm --force "$node_id" >/dev/null || true
   fi
   if pid=$(dockerd_pid); then
     step "stopping dockerd of $NAME (pid $pid)"
     kill -TERM "$pid"
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; sleep 0.5; fi
+    for _ in $(seq 1 150); do alive "$pid" || break; sleep 0.2; done
+    if alive "$pid"; then kill -KILL "$pid"; sleep 0.5; fi
   fi
+  # what a killed engine left running (containerd, shims, containers)
+  local left=()
+  mapfile -t left < <(node_processes)
+  if [ ${#left[@]} -gt 0 ]; then kill -KILL "${left[@]}" 2>/dev/null || true; sleep 0.5; fi
   # mounts left by the engine (container layers, network namespaces), deepest first
   { grep -E " ($DATA_ROOT|$RUN_DIR)[/ ]" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r mount; do
     umount -l "$mount" 2>/dev/null || true
@@ -229,6 +294,9 @@ case "$command" in
   load) cmd_load "$@" ;;
   down) cmd_down "$@" ;;
   status) cmd_status ;;
+  partition) [ $# -ge 1 ] || usage; cmd_partition "$1" ;;
+  heal) [ $# -ge 1 ] || usage; cmd_heal "$1" ;;
+  kill) [ $# -ge 1 ] || usage; cmd_kill "$1" ;;
   docker) [ $# -ge 1 ] || usage; node_vars "$1"; shift; node_docker "$@" ;;
   *) usage ;;
 esac
