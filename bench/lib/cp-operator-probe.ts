@@ -17,7 +17,7 @@ import { median } from './cp-stats.js';
 export interface ProbeResult {
   specs: number;
   replicas: number;
-  /** Rendering every spec's config once (model + text + hash). */
+  /** Rendering every spec's config once (model + text + hash): the fastest of three passes. */
   renderMs: number;
   /** The first reconcile of every spec (creates everything). */
   firstReconcileMs: number;
@@ -55,12 +55,18 @@ export function specsFor(count: number, replicas: number): BalancedService[] {
 async function probe(count: number, replicas: number, mergedFile: string): Promise<ProbeResult> {
   const specs = specsFor(count, replicas);
   const render = () => specs.map((s) => renderServiceConfig(s, { discovery: { kind: 'swarm' }, slots: slotsFor(replicas) }).text);
-  // A first pass warms the code paths (the JIT), as in a running operator; the second is timed.
+  // A first pass warms the code paths (the JIT), as in a running operator; then the fastest of
+  // three timed passes (the machine is shared: the minimum is the least disturbed).
   render();
   const baseline = memory();
-  let t = performance.now();
-  const texts = render();
-  const renderMs = performance.now() - t;
+  let renderMs = Infinity;
+  let texts: string[] = [];
+  let t = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    t = performance.now();
+    texts = render();
+    renderMs = Math.min(renderMs, performance.now() - t);
+  }
   writeFileSync(mergedFile, mergeConfigs(texts));
   const configBytes = texts.reduce((n, text) => n + text.length, 0);
   texts.length = 0;
@@ -80,8 +86,10 @@ async function probe(count: number, replicas: number, mergedFile: string): Promi
       servers: Array.from({ length: replicas }, (_, i) => ({ name: `replica${i + 1}`, address: `10.0.${Math.floor(i / 250)}.${(i % 250) + 2}`, state: 'UP', weight: 100 })),
     });
   }
-  // Warm the JIT the same for every size: 200 reconciles before timing (a running operator is warm).
-  for (let i = 0; i < 200; i++) await reconciler.reconcile(names[i % names.length]!);
+  // Warm the JIT alike for every size: 200 reconciles (at most 2 s of them) before timing, as in
+  // a running operator.
+  const warmUntil = performance.now() + 2000;
+  for (let i = 0; i < 200 && performance.now() < warmUntil; i++) await reconciler.reconcile(names[i % names.length]!);
   const writesBefore = backend.writes;
   t = performance.now();
   for (const name of names) await reconciler.reconcile(name);

@@ -4,7 +4,7 @@
 // operator runs on an in-memory backend (bench/lib/cp-memory-backend.ts) in a child process of
 // its own, so its memory is the operator's and no orchestrator's latency hides in the times.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,7 @@ export const scenario: BenchScenario = {
         }),
       })),
     });
+    mkdirSync(ctx.resultsDir, { recursive: true });
     writeFileSync(join(ctx.resultsDir, 's8-control-plane-cost.svg'), svg);
     return { id: 8, title: scenario.title, samples, plots: [{ file: 's8-control-plane-cost.svg', title: 'Control plane cost by size' }], notes };
   },
