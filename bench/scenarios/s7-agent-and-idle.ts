@@ -3,9 +3,9 @@
 // cgroup with a CPU quota (a container without Docker) that stress-ng saturates; agent queries
 // are made as HAProxy makes them. Idle CPU comes from /proc/<pid>/stat over a window.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRealCgroup, type RealCgroup } from '../../api/testdata/real-cgroup.js';
 import { askAgent, spawnApi, type SpawnedApi } from '../../api/testdata/spawn-api.js';
 import { entryFor } from '../lib/cp-entry.js';
@@ -17,17 +17,29 @@ import type { BenchContext, BenchScenario, Sample, ScenarioReport } from '../lib
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CPUS = 0.5;
 
-interface Overload { latencies: number[]; maint: number; failed: number }
+interface Overload { latencies: number[]; maint: number; failed: number; throttledShare: number }
+
+/** CFS periods so far and how many of them the cgroup was throttled in (cpu.stat, v1 and v2). */
+function throttling(cgroup: RealCgroup): { periods: number; throttled: number } {
+  try {
+    const text = readFileSync(join(dirname(cgroup.procs[0]!), 'cpu.stat'), 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    return { periods: field('nr_periods'), throttled: field('nr_throttled') };
+  } catch {
+    return { periods: NaN, throttled: NaN };
+  }
+}
 
 async function overloadOnce(api: SpawnedApi, cgroup: RealCgroup, seconds: number): Promise<Overload> {
   const moveIn = cgroup.procs.map((f) => `echo $$ > ${f}`).join('; ');
   const stress: ChildProcess = spawn('sh', ['-c', `${moveIn}; exec stress-ng --cpu 2 --vm 1 --vm-bytes 64M --timeout ${seconds}s --quiet`], { stdio: 'ignore' });
   let ended = false;
   stress.once('exit', () => { ended = true; });
-  const result: Overload = { latencies: [], maint: 0, failed: 0 };
+  const result: Overload = { latencies: [], maint: 0, failed: 0, throttledShare: NaN };
   try {
     // Let the overload build up (and the agent see it) before measuring.
     await sleep(1500);
+    const before = throttling(cgroup);
     const until = Date.now() + (seconds - 2) * 1000;
     while (!ended && Date.now() < until) {
       try {
@@ -39,6 +51,8 @@ async function overloadOnce(api: SpawnedApi, cgroup: RealCgroup, seconds: number
       }
       await sleep(20);
     }
+    const after = throttling(cgroup);
+    result.throttledShare = (100 * (after.throttled - before.throttled)) / (after.periods - before.periods);
   } finally {
     stress.kill('SIGKILL');
     if (!ended) await new Promise((r) => stress.once('exit', r));
@@ -83,7 +97,7 @@ export const scenario: BenchScenario = {
         if (cgroup && stressNg) {
           const o = await overloadOnce(api, cgroup, stressSeconds);
           overloads.push(o);
-          line += `; overloaded: ${o.latencies.length} agent replies, p50 ${percentile(o.latencies, 50).toFixed(1)} ms, p99 ${percentile(o.latencies, 99).toFixed(1)} ms, max ${Math.max(...o.latencies).toFixed(1)} ms, ${o.maint} maint, ${o.failed} failed`;
+          line += `; overloaded (throttled in ${o.throttledShare.toFixed(0)} % of CFS periods): ${o.latencies.length} agent replies, p50 ${percentile(o.latencies, 50).toFixed(1)} ms, p99 ${percentile(o.latencies, 99).toFixed(1)} ms, max ${Math.max(...o.latencies).toFixed(1)} ms, ${o.maint} maint, ${o.failed} failed`;
         }
         ctx.log(line);
       }
@@ -99,6 +113,7 @@ export const scenario: BenchScenario = {
       samples.push({ peer: 'bso', metric: 'agent reply p50, replica overloaded', unit: 'ms', values: overloads.map((o) => percentile(o.latencies, 50)), better: 'lower' });
       samples.push({ peer: 'bso', metric: 'agent reply max, replica overloaded', unit: 'ms', values: overloads.map((o) => Math.max(...o.latencies)), better: 'lower' });
       samples.push({ peer: 'bso', metric: 'agent replies "maint" while overloaded', unit: '%', values: overloads.map((o) => (100 * o.maint) / Math.max(1, o.latencies.length)), better: 'higher' });
+      samples.push({ peer: 'bso', metric: 'CFS periods the cgroup was throttled in', unit: '%', values: overloads.map((o) => o.throttledShare) });
       samples.push({ peer: 'bso', metric: 'agent queries unanswered (2 s timeout)', unit: 'count', values: overloads.map((o) => o.failed), goal: '0', better: 'lower' });
     }
     for (const [k, v] of Object.entries(idle)) {
@@ -106,7 +121,7 @@ export const scenario: BenchScenario = {
       samples.push({ peer: k, metric: 'CPU at idle (share of one core)', unit: '%', values: v, goal, better: 'lower' });
     }
     notes.push(
-      `Programs run from ${entryFor('api/main.ts').from === 'dist' ? 'dist/ (compiled, as in the images)' : 'source through tsx (dist/ missing or older than the source: run npm run build; tsx alone adds about 1 % of a core at idle)'}. Overload: bso-api (defaults) and stress-ng --cpu 2 --vm 1 in one cgroup v${cgroup?.version ?? '?'} with a ${CPUS} CPU quota for ${stressSeconds} s; agent queries every 20 ms from 1.5 s into the stress (connect, read the line, close: what HAProxy does), each timed to the close.`,
+      `Programs run from ${entryFor('api/main.ts').from === 'dist' ? 'dist/ (compiled, as in the images)' : 'source through tsx (dist/ missing or older than the source: run npm run build; tsx alone adds about 1 % of a core at idle)'}. Overload: bso-api (defaults) and stress-ng --cpu 2 --vm 1 in one cgroup v${cgroup?.version ?? '?'} with a ${CPUS} CPU quota for ${stressSeconds} s; agent queries every 20 ms from 1.5 s into the stress (connect, read the line, close: what HAProxy does), each timed to the close. The kernel's CFS bandwidth control throttles a saturated cgroup for the rest of each 100 ms period once its quota is spent (about 50 ms at 0.5 CPU): an agent inside the cgroup cannot answer a query that lands in a throttled slice until the next period, so its p99 is bounded below by the throttled slice, whatever the agent does.`,
       `Idle: CPU time from /proc/<pid>/stat over ${windowMs / 1000} s per run. The HAProxy supervisor runs as its own process (production defaults) with a real HAProxy that health- and agent-checks that bso-api every 2 s; the operator is \`bso operator --backend=kubernetes\` against the fake Kubernetes API server with no spec (watching, resync 30 s). The Swarm operator with a deployed spec is measured in scenario 6.`,
     );
     return { id: 7, title: scenario.title, samples, plots: [], notes };
