@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 
 export const DOCKER_LOCK = process.env.BSO_DOCKER_LOCK ?? '/tmp/bso-docker.lock';
 
-export async function withDockerLock<T>(work: () => Promise<T>, log: (line: string) => void, timeoutMs = 15 * 60_000): Promise<T> {
+export async function withDockerLock<T>(work: () => Promise<T>, log: (line: string) => void, timeoutMs = 15 * 60_000, lockFile = DOCKER_LOCK): Promise<T> {
   if (process.env.BSO_DOCKER_LOCK_HELD === '1') return work();
-  const child = spawn('flock', ['--timeout', String(Math.round(timeoutMs / 1000)), DOCKER_LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting = setTimeout(() => log(`waiting for ${DOCKER_LOCK} (someone else uses Docker)...`), 2000);
+  const child = spawn('flock', ['--timeout', String(Math.round(timeoutMs / 1000)), lockFile, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = setTimeout(() => log(`waiting for ${lockFile} (someone else uses Docker)...`), 2000);
   try {
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -18,7 +18,7 @@ export async function withDockerLock<T>(work: () => Promise<T>, log: (line: stri
         if (out.includes('locked')) resolve();
       });
       child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`could not take ${DOCKER_LOCK} (flock exited ${code})`)));
+      child.once('exit', (code) => reject(new Error(`could not take ${lockFile} (flock exited ${code})`)));
     });
   } finally {
     clearTimeout(waiting);
