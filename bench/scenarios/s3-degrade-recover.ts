@@ -101,13 +101,15 @@ async function measureEvent(bed: Testbed, h: HAProxyInstance, peer: PeerName, ra
     }
   })();
   let phase = 0;
+  let starting: Promise<void> = Promise.resolve();
   const result = await runOpenLoop({
     host: h.ip, port: h.port, path: COMPUTE_PATH, ratePerSecond: rate, durationMs: LEAD_MS + stressMs + recoverMs,
     onTick: (elapsed) => {
       if (!origin) origin = performance.now() - elapsed;
       if (phase === 0 && elapsed >= LEAD_MS) {
         phase = 1;
-        void bed.stress(hot, ['--cpu', '4']).then((s) => { stress = s; stressOn = performance.now() - origin; });
+        starting = bed.stress(hot, ['--cpu', '4']).then((s) => { stress = s; stressOn = performance.now() - origin; });
+        starting.catch(() => undefined); // awaited below
       } else if (phase === 1 && elapsed >= LEAD_MS + stressMs && stress) {
         phase = 2;
         const s = stress;
@@ -118,6 +120,7 @@ async function measureEvent(bed: Testbed, h: HAProxyInstance, peer: PeerName, ra
   });
   polling = false;
   await poll;
+  await starting;
   if (phase === 1 && stress) { stressOff = performance.now() - origin; await stress.stop(); }
   const series = shareSeries(result.records, hot.name, BUCKET_MS);
   const detectMs = firstTimeBelow(series, DETECT_BELOW_PERCENT, stressOn, stressOff, DETECT_HOLD_MS) - stressOn;
