@@ -124,9 +124,13 @@ async function measure(ctx: BenchContext, dir: string): Promise<Measured> {
       // Idle: no traffic, the spec Ready; the operator (a host process) and the containers.
       await watcher.stop();
       await sleep(5000);
-      const containers = (await run('docker', ['ps', '-q', '--no-trunc', '--filter', `label=bso.dev/balancedservice=${NAME}`])).stdout.split('\n').filter(Boolean);
-      const labelOf = async (id: string) => (await run('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.swarm.service.name"}}', id])).stdout.trim();
-      const names = await Promise.all(containers.map(labelOf));
+      const containers: string[] = [];
+      const names: string[] = [];
+      for (const service of [API, `${NAME}-haproxy`]) {
+        const ids = (await run('docker', ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.swarm.service.name=${service}`])).stdout.split('\n').filter(Boolean);
+        containers.push(...ids);
+        names.push(...ids.map(() => service));
+      }
       const windowMs = 10_000;
       out.idle = {};
       for (let window = 0; window < ctx.runs; window++) {
