@@ -80,7 +80,12 @@ after(async () => {
   await operator?.stop();
   const left = (await run('docker', ['service', 'ls', '-q', '--filter', `label=bso.dev/balancedservice=${NAME}`])).stdout.trim();
   if (left !== '') console.log(`services of ${NAME} still there after delete: ${left}`);
-  if (imagesBuilt) await run('docker', ['image', 'rm', IMAGES.api, IMAGES.haproxy], { allowFailure: true });
+  // Swarm removes the task containers a little after the services: retry until the images are free.
+  if (imagesBuilt) {
+    await waitFor('our images removed', 60_000, async () => (await run('docker', ['image', 'rm', IMAGES.api, IMAGES.haproxy], { allowFailure: true })).code === 0
+      || (await run('docker', ['image', 'ls', '-q', '--filter', 'label=bsopanic=1', '--filter', `reference=bsopanic-*:${TAG}`])).stdout.trim() === '', 2000)
+      .catch((error: Error) => console.log(`images left: ${error.message}`));
+  }
   console.log(`operator log: ${join(work, 'operator.log')}`);
   rmSync(join(work, 'context'), { recursive: true, force: true });
 });
