@@ -61,11 +61,10 @@ async function probe(count: number, replicas: number, mergedFile: string): Promi
   const baseline = memory();
   let renderMs = Infinity;
   let texts: string[] = [];
-  let t = 0;
   for (let pass = 0; pass < 3; pass++) {
-    t = performance.now();
+    const started = performance.now();
     texts = render();
-    renderMs = Math.min(renderMs, performance.now() - t);
+    renderMs = Math.min(renderMs, performance.now() - started);
   }
   writeFileSync(mergedFile, mergeConfigs(texts));
   const configBytes = texts.reduce((n, text) => n + text.length, 0);
@@ -76,7 +75,7 @@ async function probe(count: number, replicas: number, mergedFile: string): Promi
   const control = await backend.ensureControlPlane('http://127.0.0.1:9464');
   const reconciler = new Reconciler({ backend, control, metrics: new OperatorMetrics(), log: () => {}, renderConfig: configRenderer({ kind: 'swarm' }) });
   const names = specs.map((s) => s.metadata.name);
-  t = performance.now();
+  let t = performance.now();
   for (const name of names) await reconciler.reconcile(name);
   const firstReconcileMs = performance.now() - t;
   // What the supervisors would report: every replica UP (statuses hold them).
