@@ -78,7 +78,7 @@ test('5. SIGKILL a replica container under load: HAProxy routes around it; no fa
     try {
       await sleep(5000);
       killedAt = Date.now();
-      await run('docker', ['kill', '--signal', 'KILL', victim.id]);
+      await run('docker', [...victim.engine, 'kill', '--signal', 'KILL', victim.id]);
       // The replacement serves once a hostname that was not there before answers through HAProxy.
       const known = new Set(load.records.map((r) => r.hostname));
       const served = await waitFor('Swarm\'s replacement to serve through HAProxy', 90_000, async () => {

@@ -2,7 +2,7 @@
 // so a change of the renderer is what the test exercises without `npm run build`; and the
 // replica container behind a Swarm task slot.
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { ROOT, dockerJson, run, type OperatorProcess } from '../e2e/support.js';
 
 const CLI = `import { main } from './cli/main.ts'; process.exitCode = await main(['node', 'bso', ...process.argv.slice(1)]);`;
@@ -29,10 +29,17 @@ export function startOperatorFromSource(port: number, logFile: string): Operator
   };
 }
 
-export interface ReplicaContainer { id: string; hostname: string; address: string }
+export interface ReplicaContainer {
+  id: string;
+  hostname: string;
+  address: string;
+  /** docker CLI options reaching the engine that runs it: [] for this machine's, -H for a node of scripts/swarm-node.sh. */
+  engine: string[];
+}
 
 interface TaskInfo {
   Slot: number;
+  NodeID: string;
   Status: { State: string; ContainerStatus?: { ContainerID: string } };
   NetworksAttachments?: Array<{ Network: { Spec: { Name: string } }; Addresses: string[] }>;
 }
@@ -46,7 +53,18 @@ export async function replicaOfSlot(apiService: string, network: string, slot: n
   if (!task) return undefined;
   const id = task.Status.ContainerStatus!.ContainerID;
   const attachment = task.NetworksAttachments?.find((a) => a.Network.Spec.Name === network);
-  return { id, hostname: id.slice(0, 12), address: attachment?.Addresses[0]?.split('/')[0] ?? '' };
+  return { id, hostname: id.slice(0, 12), address: attachment?.Addresses[0]?.split('/')[0] ?? '', engine: await engineOf(task.NodeID) };
+}
+
+/** The engine of a Swarm node: this machine's, or one started by scripts/swarm-node.sh (its node id in /run/bso-<node>/node-id). */
+async function engineOf(nodeId: string): Promise<string[]> {
+  const local = (await run('docker', ['info', '--format', '{{.Swarm.NodeID}}'])).stdout.trim();
+  if (nodeId === local) return [];
+  for (const dir of readdirSync('/run').filter((d) => d.startsWith('bso-node'))) {
+    const file = `/run/${dir}/node-id`;
+    if (existsSync(file) && readFileSync(file, 'utf8').trim() === nodeId) return ['-H', `unix:///run/${dir}/docker.sock`];
+  }
+  throw new Error(`the task runs on node ${nodeId}, whose engine this test cannot reach`);
 }
 
 /** A counter of HAProxy's Prometheus exporter summed over the label sets that match. */
