@@ -113,7 +113,7 @@ test('8. an agent flapping around the thresholds: HAProxy state changes per minu
 
     const [defaults, noSmoothing, noBand] = counts as [Counts, Counts, Counts];
     for (const [i, c] of counts.entries()) {
-      assert.ok(c.samples / minutes >= 200, `${VARIANTS[i]!.label}: the agent sampled ${c.samples} times`);
+      assert.ok(c.samples / minutes >= 120, `${VARIANTS[i]!.label}: the agent sampled ${c.samples} times`);
       // HAProxy's log and show stat agree (a change may fall between two polls only if it flips back within 200 ms).
       assert.ok(Math.abs(c.haproxyChanges - c.polledChanges) <= 2, `${VARIANTS[i]!.label}: log ${c.haproxyChanges} vs polled ${c.polledChanges}`);
     }
