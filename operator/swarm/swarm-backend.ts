@@ -102,7 +102,13 @@ export class SwarmBackend implements Backend {
     return guard(async () => {
       const services = (await this.docker.listServices({ filters: { name: [serviceName] }, status: true } as Docker.ServiceListOptions)) as Array<Docker.Service & { ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number } }>;
       const service = services.find((s) => s.Spec?.Name === serviceName);
-      return { desired: service?.ServiceStatus?.DesiredTasks ?? 0, running: service?.ServiceStatus?.RunningTasks ?? 0 };
+      if (!service) return { desired: 0, running: 0 };
+      // Not ServiceStatus.RunningTasks: it still counts the tasks of a node that went down (their
+      // last state stays `running` while Swarm replaces them elsewhere), so a service that had
+      // converged on the nodes left would read 6/4 until the lost node is removed (faults row 10).
+      const tasks = await this.docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } });
+      const running = tasks.filter((t) => t.ServiceID === service.ID && t.Status?.State === 'running').length;
+      return { desired: service.ServiceStatus?.DesiredTasks ?? 0, running };
     });
   }
 

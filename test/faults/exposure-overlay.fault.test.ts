@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bso, dockerJson, httpGet, run, startOperatorProcess, waitFor, type OperatorProcess } from '../e2e/support.js';
+import { dockerJson, httpGet, run, waitFor, type OperatorProcess } from '../e2e/support.js';
+import { bsoSource, startOperatorSource } from './cluster-operator.js';
 import { tasksOf } from './cluster-swarm.js';
 import { PROBE_SCRIPT, type ProbeInput, type ProbeResult } from './exposure-probe.js';
 import { recordFaultRow } from './fault-table.js';
@@ -63,17 +64,17 @@ function refused(host: string, port: number): Promise<string> {
 }
 
 before(async () => {
-  await bso(['delete', NAME, '--wait', '--timeout', '60']);
-  operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
+  await bsoSource(['delete', NAME, '--wait', '--timeout', '60']);
+  operator = startOperatorSource(OPERATOR_PORT, join(work, 'operator.log'));
   await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`${operator!.url}/healthz`).then((r) => r.status === 200));
   writeSpec();
-  const applied = await bso(['apply', '-f', specFile, '--wait', '--timeout', '150s', '--operator', operator.url]);
-  assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  const applied = await bsoSource(['apply', '-f', specFile, '--wait', '--timeout', '150s', '--operator', operator.url]);
+  assert.equal(applied.code, 0, applied.out);
 });
 
 after(async () => {
   await run('docker', ['rm', '-f', PROBE], { allowFailure: true });
-  if (operator) await bso(['delete', NAME, '--wait', '--timeout', '90']);
+  if (operator) await bsoSource(['delete', NAME, '--wait', '--timeout', '90']);
   await operator?.stop();
   console.log(`operator log: ${join(work, 'operator.log')}`);
 });

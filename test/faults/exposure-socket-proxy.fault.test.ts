@@ -8,17 +8,16 @@
 //   flock /tmp/bso-docker.lock node scripts/run-tests.mjs faults exposure-socket-proxy
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ROOT, httpGet, run, waitFor } from '../e2e/support.js';
+import { httpGet, run, waitFor, type OperatorProcess } from '../e2e/support.js';
+import { bsoSource, startOperatorSource } from './cluster-operator.js';
 import { recordFaultRow } from './fault-table.js';
 
-const execFileAsync = promisify(execFile);
 const NAME = 'bsofcl-proxy';
 const APP_PORT = 18391;
 const STATS_PORT = 18791;
@@ -28,7 +27,7 @@ const specFile = join(work, `${NAME}.yaml`);
 const LOCAL_DOCKER = ['-H', 'unix:///var/run/docker.sock'];
 
 let proxy: ChildProcess | undefined;
-let operator: ChildProcess | undefined;
+let operator: OperatorProcess | undefined;
 let proxyUrl = '';
 const proxyLog: string[] = [];
 
@@ -41,15 +40,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The bso CLI with Docker reached through the proxy only. */
-async function bsoThroughProxy(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['bin/bso.js', ...args], { cwd: ROOT, env: { ...process.env, DOCKER_HOST: `tcp://${proxyUrl.slice('http://'.length)}` } });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
+/** The bso CLI (from source) with Docker reached through the proxy only. */
+function bsoThroughProxy(args: string[]): Promise<{ code: number; out: string }> {
+  return bsoSource(args, { DOCKER_HOST: `tcp://${proxyUrl.slice('http://'.length)}` });
 }
 
 function writeSpec(replicas: number): void {
@@ -102,19 +95,14 @@ before(async () => {
   proxyUrl = `http://127.0.0.1:${port}`;
   await waitFor('the socket proxy', 10_000, () => fetch(`${proxyUrl}/_ping`).then((r) => r.ok), 100);
   await run('docker', [...LOCAL_DOCKER, 'service', 'rm', `${NAME}-api`, `${NAME}-haproxy`], { allowFailure: true });
-  const log = createWriteStream(join(work, 'operator.log'));
-  operator = spawn(process.execPath, ['bin/bso.js', 'operator', '--backend=swarm', '--listen', `0.0.0.0:${OPERATOR_PORT}`, '--resync', '5s'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: `tcp://127.0.0.1:${port}` },
-  });
-  operator.stdout!.pipe(log);
-  operator.stderr!.pipe(log);
+  operator = startOperatorSource(OPERATOR_PORT, join(work, 'operator.log'), { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
   await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`http://127.0.0.1:${OPERATOR_PORT}/healthz`).then((r) => r.status === 200));
 });
 
 after(async () => {
-  if (operator && operator.exitCode === null) {
+  if (operator) {
     await bsoThroughProxy(['delete', NAME, '--wait', '--timeout', '60']);
-    await new Promise<void>((resolve) => { operator!.once('exit', () => resolve()); operator!.kill('SIGTERM'); });
+    await operator.stop();
   }
   proxy?.kill();
   const left = await ownedServices();
