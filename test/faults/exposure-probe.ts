@@ -86,7 +86,7 @@ function talk(host, port, text, waitMs) {
     noToken: await status(cfg + '/config'),
     wrongToken: await status(cfg + '/config', { headers: { authorization: 'Bearer not-the-token' } }),
     rightToken: await status(cfg + '/config', { headers: { authorization: 'Bearer ' + input.token } }),
-    statusNoToken: await status(cfg + '/status', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    statusNoToken: await status(cfg + '/status', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }),
     writeSpec: await status(input.operatorUrl + '/v1/balancedservices/' + input.name, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }),
     deleteSpec: await status(input.operatorUrl + '/v1/balancedservices/' + input.name, { method: 'DELETE' }),
   };

@@ -105,6 +105,7 @@ after(async () => {
     await operator.stop();
   }
   proxy?.kill();
+  writeFileSync(join(work, 'socket-proxy.log'), proxyLog.join('\n'));
   const left = await ownedServices();
   if (left.length) await run('docker', [...LOCAL_DOCKER, 'service', 'rm', ...left], { allowFailure: true });
   console.log(`operator log: ${join(work, 'operator.log')}`);
