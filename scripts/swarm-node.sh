@@ -25,7 +25,7 @@ source scripts/lib.sh
 SUBNET_PREFIX=10.213
 DEFAULT_IMAGES=(bso-base:bookworm bso-hello-api:latest bso-haproxy:latest bso-operator:latest)
 
-usage() { sed -n '2,22p' "$0" >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" >&2; exit 2; }
 
 # Paths and addresses of node NAME; the number in the name picks the /30.
 node_vars() {
