@@ -101,6 +101,7 @@ create_network() {
     # default route, so nothing leaves for elsewhere (a registry pull fails at once)
     ip netns exec "$NETNS" ip route add "$SUBNET_PREFIX.0.0/16" via "$HOST_ADDR"
   fi
+  ip link set "$VETH_HOST" up   # after `partition`, `up` connects the node again
   ensure_forwarding
   prefer_advertised_source
 }
