@@ -37,3 +37,13 @@ test('a reload reported by a supervisor is counted by outcome and its duration o
   assert.equal(count!.value, 1);
   r.queue.stop();
 });
+
+test('a report enqueues its service, except while the service backs off after a failure', () => {
+  const r = reconciler(new OperatorMetrics());
+  r.report('hello', { servers: [] });
+  assert.equal(r.queue.depth, 1);
+  r.queue.addRateLimited('other');
+  r.report('other', { servers: [] });
+  assert.equal(r.queue.depth, 1, 'a report retried a failing key before its backoff ended');
+  r.queue.stop();
+});

@@ -130,7 +130,9 @@ export class Reconciler {
       }
     }
     this.notePanicGuard(name, before?.panicGuard, report.panicGuard);
-    this.queue.add(name);
+    // While the key backs off after a failure, reports (every second or so per supervisor) must
+    // not retry it early: with Docker away that made one failed reconcile per report.
+    if (this.queue.failuresOf(name) === 0) this.queue.add(name);
   }
 
   private notePanicGuard(name: string, before: SupervisorReport['panicGuard'], now: SupervisorReport['panicGuard']): void {
