@@ -1,5 +1,7 @@
 // The testbed scenarios 1-4 share within one `npm run bench` (set up once, ~20 s), the replicas'
 // measured capacity, and the helpers they all need. The runner closes it at the end.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDockerLock } from './cp-docker-lock.js';
 import { Testbed, waitFor, type Replica } from './testbed.js';
@@ -14,6 +16,7 @@ export const COMPUTE_PATH = `/compute?units=${COMPUTE_UNITS}`;
 
 let testbed: Testbed | undefined;
 let capacity: Capacity | undefined;
+let workDir: string | undefined;
 
 export interface Capacity {
   /** Successful requests per second one unloaded replica serves at its CPU limit (wrk, closed loop). */
@@ -24,7 +27,10 @@ export interface Capacity {
 
 export async function sharedTestbed(ctx: BenchContext): Promise<Testbed> {
   if (!testbed) {
-    const bed = new Testbed(join(ctx.resultsDir, 'haproxy-configs'), ctx.log);
+    const configs = join(ctx.resultsDir, 'haproxy-configs');
+    mkdirSync(configs, { recursive: true });
+    workDir = mkdtempSync(join(tmpdir(), 'bsobench-'));
+    const bed = new Testbed(workDir, ctx.log, (key, text) => writeFileSync(join(configs, `${key}.cfg`), text));
     testbed = bed;
     await bed.setUp();
   }
@@ -36,6 +42,8 @@ export async function closeSharedTestbed(): Promise<void> {
   testbed = undefined;
   capacity = undefined;
   if (bed) await bed.tearDown();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  workDir = undefined;
 }
 
 /** Every scenario of 1-4 holds the shared Docker lock while it runs (bench/lib/cp-docker-lock.ts). */
@@ -60,12 +68,15 @@ export function urlOf(replica: Replica): string {
   return `http://${replica.ip}:8080${COMPUTE_PATH}`;
 }
 
-/** Waits until every replica of a flavour tells (GET /) that its agent is ready at 100 %. */
+/** Below this load (share of its CPU limit) a replica counts as idle: health and agent checks cost a few %. */
+const IDLE_LOAD = 0.3;
+
+/** Waits until every replica of a flavour tells (GET /) that its agent is ready and its load is low. */
 export async function waitAgentsIdle(bed: Testbed, flavour: Flavour, timeoutMs = 30_000): Promise<void> {
   const replicas = bed.replicas.filter((r) => r.flavour === flavour);
-  await waitFor(`${flavour} agents ready 100 %`, timeoutMs, async () => {
-    const states = await Promise.all(replicas.map(async (r) => (await fetch(`http://${r.ip}:8080/`, { signal: AbortSignal.timeout(1000) })).json() as Promise<{ state: string; weight: number }>));
-    return states.every((s) => s.state === 'ready' && s.weight === 100);
+  await waitFor(`${flavour} agents ready and idle`, timeoutMs, async () => {
+    const states = await Promise.all(replicas.map(async (r) => (await fetch(`http://${r.ip}:8080/`, { signal: AbortSignal.timeout(1000) })).json() as Promise<{ state: string; load: { metric: number } }>));
+    return states.every((s) => s.state === 'ready' && s.load.metric < IDLE_LOAD);
   });
 }
 

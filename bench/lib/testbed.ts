@@ -7,10 +7,11 @@
 //   aliases   <prefix>-<flavour>-all | -healthy | -not-hot
 //   haproxy   <prefix>-hap-<peer>-<set>   one per peer and replica set, started once, kept
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerIp, docker, removeByPrefix } from './docker-cli.js';
 import { fetchServerStats, STATS_PASSWORD, STATS_USER, type ServerStat } from './haproxy-stats.js';
+import { parseServersState, runtimeCommand } from './haproxy-runtime.js';
 import {
   REPLICA_CPUS, REPLICA_SETS, ROLES, peerFlavour, renderPeerConfig, replicaEnv, type Flavour, type ReplicaSet, type Role,
 } from './peer-configs.js';
@@ -26,7 +27,13 @@ const BACKEND = 'bench-api';
 const SETTLE_MS = 6000;
 
 export interface Replica { flavour: Flavour; role: Role; index: number; name: string; ip: string }
-export interface HAProxyInstance { peer: PeerName; set: ReplicaSet; name: string; ip: string; port: number; statsPort: number }
+export interface HAProxyInstance {
+  peer: PeerName; set: ReplicaSet; name: string; ip: string; port: number; statsPort: number;
+  /** The runtime API's socket, bind-mounted to the host. */
+  socket: string;
+  /** Server name -> replica address, read once its servers resolved. */
+  addresses: Map<string, string>;
+}
 export interface Stress { stop(): Promise<void> }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +44,11 @@ export class Testbed {
   private readonly haproxies = new Map<string, HAProxyInstance>();
   private readonly stresses = new Set<Stress>();
 
-  constructor(private readonly configDir: string, private readonly log: (line: string) => void) {}
+  /**
+   * configDir: a short path (the runtime socket's path must fit in 108 bytes); onConfig gets each
+   * rendered config, for the results.
+   */
+  constructor(private readonly configDir: string, private readonly log: (line: string) => void, private readonly onConfig: (key: string, text: string) => void = () => undefined) {}
 
   async setUp(): Promise<void> {
     await removeByPrefix(BENCH_PREFIX);
@@ -76,20 +87,28 @@ export class Testbed {
       if (this.haproxies.has(key)) return;
       const text = renderPeerConfig({ peer, replicasHost: this.alias(peerFlavour(peer), backendSet) });
       const dir = join(this.configDir, key);
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(join(dir, 'run'), { recursive: true });
+      chmodSync(join(dir, 'run'), 0o777); // HAProxy (user haproxy) creates its socket there
       writeFileSync(join(dir, 'haproxy.cfg'), text, { mode: 0o644 });
+      this.onConfig(key, text);
       const name = `${BENCH_PREFIX}-hap-${key}`;
       await docker(['run', '-d', '--name', name, '--network', this.network, '--label', 'bso.dev/component=bench',
         '-e', `BSO_STATS_USER=${STATS_USER}`, '-e', `BSO_STATS_PASSWORD=${STATS_PASSWORD}`,
         // HAProxy logs every request to stdout; dockerd's log copying would compete for the cores.
-        '--log-driver', 'none', '-v', `${dir}:/etc/bsobench:ro`, '--entrypoint', 'haproxy', HAPROXY_IMAGE, '-f', '/etc/bsobench/haproxy.cfg']);
-      const instance = { peer, set: backendSet, name, ip: await containerIp(name, this.network), port: HAPROXY_PORT, statsPort: STATS_PORT };
+        '--log-driver', 'none', '-v', `${dir}:/etc/bsobench:ro`, '-v', `${dir}/run:/var/run/bso-haproxy`, '--entrypoint', 'haproxy', HAPROXY_IMAGE, '-f', '/etc/bsobench/haproxy.cfg']);
+      const instance: HAProxyInstance = {
+        peer, set: backendSet, name, ip: await containerIp(name, this.network), port: HAPROXY_PORT, statsPort: STATS_PORT,
+        socket: join(dir, 'run', 'runtime.sock'), addresses: new Map(),
+      };
       this.haproxies.set(key, instance);
       started.push(instance);
     }));
     await Promise.all(started.map(async (h) => {
       const expected = this.replicas.filter((r) => r.flavour === peerFlavour(h.peer) && REPLICA_SETS[h.set].includes(r.role)).length;
-      await waitFor(`${h.name}: ${expected} servers resolved`, 30_000, async () => (await this.serverStats(h)).filter((s) => s.address).length >= expected);
+      await waitFor(`${h.name}: ${expected} servers resolved`, 60_000, async () => {
+        h.addresses = parseServersState(await runtimeCommand(h.socket, `show servers state ${BACKEND}`));
+        return h.addresses.size >= expected;
+      });
     }));
     if (started.length > 0) {
       this.log(`testbed: HAProxy for ${started.map((h) => h.peer).join(', ')} over ${set} replicas; ${SETTLE_MS / 1000} s for slowstart`);
@@ -98,8 +117,9 @@ export class Testbed {
     return new Map(peers.map((peer) => [peer, this.haproxies.get(`${peer}-${backendSetOf(peer, set)}`)!]));
   }
 
-  serverStats(h: HAProxyInstance): Promise<ServerStat[]> {
-    return fetchServerStats(h.ip, h.statsPort, BACKEND);
+  /** HAProxy's stats CSV, each server with the address the runtime API gave it. */
+  async serverStats(h: HAProxyInstance): Promise<ServerStat[]> {
+    return (await fetchServerStats(h.ip, h.statsPort, BACKEND)).map((s) => ({ ...s, address: s.address || (h.addresses.get(s.name) ?? '') }));
   }
 
   /** The replica behind a server address, for attributing HAProxy's view to a role. */
@@ -153,6 +173,7 @@ export async function waitFor(what: string, timeoutMs: number, check: () => Prom
   for (;;) {
     try {
       if (await check()) return;
+      last = '';
     } catch (error) {
       last = (error as Error).message;
     }
