@@ -169,7 +169,7 @@ function backendSetOf(peer: PeerName, set: ReplicaSet): ReplicaSet {
 
 export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   for (;;) {
     try {
       if (await check()) return;
