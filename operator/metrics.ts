@@ -35,17 +35,26 @@ export class OperatorMetrics {
     }
   }
 
-  /** Per-server gauges are rebuilt from the current statuses: servers come and go with replicas. */
-  setServers(all: ReadonlyMap<string, ReadonlyArray<{ name: string; state: string; weight: number; stateSince?: number }>>): void {
-    this.serverWeight.reset();
-    this.serverState.reset();
-    this.serverStateSince.reset();
-    for (const [balancedservice, servers] of all) {
-      for (const server of servers) {
-        this.serverWeight.set({ balancedservice, server: server.name }, server.weight);
-        this.serverState.set({ balancedservice, server: server.name, state: server.state }, 1);
-        if (server.stateSince !== undefined) this.serverStateSince.set({ balancedservice, server: server.name }, server.stateSince / 1000);
-      }
+  /** The per-server series set last, per BalancedService (to remove them when servers go). */
+  private readonly serverSeries = new Map<string, Array<{ server: string; state: string }>>();
+
+  /**
+   * Rebuilds one BalancedService's per-server gauges (servers come and go with replicas); an
+   * empty list removes them. Only that service's series are touched, so one reconcile costs the
+   * same however many specs there are.
+   */
+  setServersOf(balancedservice: string, servers: ReadonlyArray<{ name: string; state: string; weight: number; stateSince?: number }>): void {
+    for (const old of this.serverSeries.get(balancedservice) ?? []) {
+      this.serverWeight.remove({ balancedservice, server: old.server });
+      this.serverState.remove({ balancedservice, server: old.server, state: old.state });
+      this.serverStateSince.remove({ balancedservice, server: old.server });
     }
+    for (const server of servers) {
+      this.serverWeight.set({ balancedservice, server: server.name }, server.weight);
+      this.serverState.set({ balancedservice, server: server.name, state: server.state }, 1);
+      if (server.stateSince !== undefined) this.serverStateSince.set({ balancedservice, server: server.name }, server.stateSince / 1000);
+    }
+    if (servers.length === 0) this.serverSeries.delete(balancedservice);
+    else this.serverSeries.set(balancedservice, servers.map((s) => ({ server: s.name, state: s.state })));
   }
 }

@@ -242,7 +242,7 @@ export class Reconciler {
       this.reports.delete(name);
       this.events.forget(name);
       this.options.metrics.forget(name);
-      this.refreshServerMetrics();
+      this.refreshServerMetrics(name);
       return undefined;
     }
     // Look again: removed services leave their network busy for a moment.
@@ -288,7 +288,7 @@ export class Reconciler {
     for (const c of conditions) {
       for (const s of ['True', 'False', 'Unknown']) metrics.condition.set({ balancedservice: name, type: c.type, status: s }, c.status === s ? 1 : 0);
     }
-    this.refreshServerMetrics();
+    this.refreshServerMetrics(name);
     return status;
   }
 
@@ -312,8 +312,8 @@ export class Reconciler {
     }
   }
 
-  private refreshServerMetrics(): void {
-    this.options.metrics.setServers(new Map([...this.statuses].map(([name, s]) => [name, s.servers])));
+  private refreshServerMetrics(name: string): void {
+    this.options.metrics.setServersOf(name, this.statuses.get(name)?.servers ?? []);
   }
 }
 

@@ -105,7 +105,7 @@ test('promtool check metrics accepts the operator\'s /metrics (its registry, wit
   metrics.condition.set({ balancedservice: 'hello', type: 'Ready', status: 'True' }, 1);
   metrics.serversInMaint.set({ balancedservice: 'hello' }, 1);
   metrics.drains.inc({ balancedservice: 'hello' });
-  metrics.setServers(new Map([['hello', [{ name: 'replica1', state: 'MAINT', weight: 0 }, { name: 'replica2', state: 'UP', weight: 75 }]]]));
+  metrics.setServersOf('hello', [{ name: 'replica1', state: 'MAINT', weight: 0 }, { name: 'replica2', state: 'UP', weight: 75 }]);
   const check = runPromtool(['check', 'metrics'], { input: await metrics.registry.metrics() });
   assert.deepEqual(problemsOf(check.output), [], 'promtool check metrics on the operator registry (operator/metrics.ts)');
   assert.equal(check.status, 0);
