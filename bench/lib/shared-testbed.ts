@@ -56,7 +56,7 @@ export async function measureCapacity(ctx: BenchContext, bed: Testbed): Promise<
   if (capacity) return capacity;
   const healthy = [bed.replica('bso', 'healthy', 0), bed.replica('bso', 'healthy', 1)];
   const seconds = ctx.quick ? 3 : 5;
-  const results = await Promise.all(healthy.map((r) => runWrk(urlOf(r), { connections: 4, seconds })));
+  const results = await Promise.all(healthy.map((r) => runWrk(urlOf(r), { connections: 8, seconds })));
   const total = results.reduce((sum, r) => sum + r.goodput, 0);
   capacity = { perReplica: total / healthy.length, healthy: total };
   ctx.log(`capacity: ${capacity.perReplica.toFixed(0)} req/s per replica (${COMPUTE_PATH}), ${total.toFixed(0)} req/s for the two healthy ones`);

@@ -78,7 +78,7 @@ export const scenario: BenchScenario = {
       plots: [{ file: 's4-goodput.svg', title: 'S4 goodput' }, { file: 's4-latency.svg', title: 'S4 latency of refused and served requests' }],
       notes: [
         `Remaining capacity: three unloaded replicas x ${capacity.perReplica.toFixed(0)} req/s = ${remaining.toFixed(0)} req/s; offered ${rate} req/s open loop for ${durationMs / 1000} s per peer after ${WARMUP_MS / 1000} s of warm-up; the hot replica runs stress-ng --cpu 4 throughout; healthy-only balances over the three unloaded replicas.`,
-        'refused: non-2xx answers and requests without an answer within 15 s; "time to refuse" is their latency from the intended send time ("-" when nothing was refused).',
+        'refused: non-2xx answers and requests without an answer within 15 s; "time to refuse" is their latency from the intended send time ("never": nothing was refused).',
       ],
     };
   }),
