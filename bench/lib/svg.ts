@@ -29,7 +29,7 @@ export function renderBarChart(chart: BarChart): string {
   const y = (v: number) => {
     if (!Number.isFinite(v)) return PAD.top + plotH;
     if (!log) return PAD.top + plotH - (top === 0 ? 0 : (v / top) * plotH);
-    const lo = Math.log10(bottomLog) - 0.1;
+    const lo = Math.log10(bottomLog) - 0.5; // the smallest bar stays visible
     const hi = Math.log10(Math.max(top, bottomLog * 10));
     return PAD.top + plotH - ((Math.log10(Math.max(v, bottomLog)) - lo) / (hi - lo)) * plotH;
   };
