@@ -39,8 +39,9 @@ test('row 2: with Docker events cut off, the periodic resync converges (manual s
     await waitForQuiet(proxy, 4000);
     const reference = await normalizedState(NAME);
 
-    // (a) A manual scale, seen by no event. Until the service is Ready the operator also looks
-    // again every 2 s (progress poll); the figure says which applied.
+    // (a) A manual scale, seen by no event. Without events the operator still reconciles a service
+    // on each report of its HAProxy supervisor (one goes out when a server goes away) and, until
+    // the service is Ready, every 2 s; the resync is the backstop for everything else.
     const ready = (await apiObject(operator, NAME)).body.status?.conditions.find((c) => c.type === 'Ready')?.status === 'True';
     await updateServiceByHand(`${NAME}-api`, (spec) => { spec.Mode.Replicated.Replicas = 1; });
     const { ms: scaleMs } = await waitFor('the resync to revert a manual scale', 60_000, async () => (await inspectService(`${NAME}-api`)).Spec.Mode.Replicated.Replicas === 2, 200);
@@ -68,7 +69,7 @@ test('row 2: with Docker events cut off, the periodic resync converges (manual s
     }
     const restartMs = Date.now() - startedAt;
     assert.ok(proxy.requests.filter((r) => r.path.includes('/events')).length > eventsBefore, 'the restarted operator never asked for events (so the cut proved nothing)');
-    figure = `manual scale reverted in ${seconds(scaleMs)} with no event (${ready ? 'service Ready: the resync, --resync 5s here, 30s by default' : 'service not Ready yet: the 2 s progress poll or the 5 s resync'}); after ${CHANGES} changes while stopped (${CHANGES - 2} label edits, a scale, a removed service) converged ${seconds(restartMs)} after spawning the operator (its first resync)`;
+    figure = `manual scale reverted in ${seconds(scaleMs)} with no Docker event (service ${ready ? 'Ready' : 'not Ready'}: a supervisor report${ready ? '' : ', the 2 s progress poll'} or the resync, --resync 5s here, 30s by default, whichever came first); after ${CHANGES} changes while stopped (${CHANGES - 2} label edits, a scale, a removed service) converged ${seconds(restartMs)} after spawning the operator (its first resync)`;
     lost = '0: end state equal to the state before the changes; no event was delivered';
     passed = true;
   } finally {
