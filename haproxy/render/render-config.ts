@@ -57,6 +57,9 @@ function defaultsSection(m: HAProxyModel): Section {
       ['mode', 'http'],
       ['log', 'global'],
       ['option', 'dontlognull'],
+      // After a reload the old worker answers the next request on an idle keep-alive connection
+      // (with Connection: close) instead of closing it under a client about to reuse it.
+      ['option', 'idle-close-on-response'],
       ['load-server-state-from-file', 'global'],
       timeout('connect', t.connectMs, 'connectMs'),
       timeout('client', t.clientMs, 'clientMs'),
@@ -118,6 +121,7 @@ function backendSection(m: HAProxyModel): Section {
         ...serverTemplateHead(m, s.prefix, sv('prefix')),
         'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
         'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
+        ...PASSIVE_CHECK,
         'agent-check', 'agent-port', portToken(s.agentPort, sv('agentPort')), 'agent-inter', durationToken(s.agentIntervalMs, sv('agentIntervalMs')),
         'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
         'slowstart', durationToken(s.slowstartMs, sv('slowstartMs')),
@@ -125,6 +129,14 @@ function backendSection(m: HAProxyModel): Section {
     ],
   };
 }
+
+/**
+ * Passive check: two failed connections to a replica in a row mark it DOWN at once, so a dead
+ * node's replicas (connection refused or unreachable) stop drawing requests before the next
+ * health checks notice; `leastconn` would otherwise keep picking them (they never hold a
+ * connection). Health checks bring them back after `rise`.
+ */
+const PASSIVE_CHECK = ['observe', 'layer4', 'error-limit', '2', 'on-error', 'mark-down'] as const;
 
 /** The panic guard's floor: the same replicas, health-checked, no agent-check (docs/haproxy.md). */
 function panicBackendSection(m: HAProxyModel): Section {
@@ -140,6 +152,7 @@ function panicBackendSection(m: HAProxyModel): Section {
         ...serverTemplateHead(m, b.panic.serverPrefix, 'backend.panic.serverPrefix'),
         'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
         'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
+        ...PASSIVE_CHECK,
         'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
       ],
     ],
