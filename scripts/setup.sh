@@ -15,7 +15,7 @@ for arg in "$@"; do
   esac
 done
 
-PACKAGES=(haproxy socat stress-ng wrk prometheus curl ca-certificates iproute2 openssl)
+PACKAGES=(haproxy socat stress-ng wrk prometheus curl ca-certificates iproute2 iptables openssl util-linux)
 if [ "$WITH_DOCKER" = 1 ]; then PACKAGES+=(docker.io debootstrap); fi
 ensure_debian_packages "${PACKAGES[@]}"
 ensure_npm_packages
