@@ -48,3 +48,12 @@ test('share series and the time it first stays below a level', () => {
   assert.equal(firstTimeBelow(series, 5, 1000, 4000, 250), 1500);
   assert.ok(Number.isNaN(firstTimeBelow(series, 5, 0, 1500, 250)));
 });
+
+test('throughput counts answers by completion time', async () => {
+  const { completedRate } = await import('./load-schedule.js');
+  const records = [rec(0, 500, 200, 'a'), rec(100, 1500, 200, 'a'), rec(200, 100, 503, ''), rec(900, 50, 200, 'b')];
+  // completed at 500 and 950 inside [0, 1000); the one done at 1600 is outside; the 503 does not count
+  assert.equal(completedRate(records, 0, 1000), 2);
+  assert.equal(completedRate(records, 1000, 2000), 1);
+  assert.equal(completedRate(records, 5, 5), 0);
+});

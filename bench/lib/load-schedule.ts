@@ -95,3 +95,10 @@ export function firstTimeBelow(series: ReadonlyArray<[number, number]>, percent:
   }
   return Number.NaN;
 }
+
+/** Successful answers per second that COMPLETED within [fromMs, toMs): throughput, whenever they were sent. */
+export function completedRate(records: readonly RequestRecord[], fromMs: number, toMs: number): number {
+  if (toMs <= fromMs) return 0;
+  const n = records.filter((r) => isSuccess(r) && r.intendedMs + r.latencyMs >= fromMs && r.intendedMs + r.latencyMs < toMs).length;
+  return (n * 1000) / (toMs - fromMs);
+}
