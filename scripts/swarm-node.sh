@@ -123,9 +123,17 @@ start_dockerd() {
   mkdir -p "$RUN_DIR" "$DATA_ROOT"
   echo '{}' >"$RUN_DIR/daemon.json"   # not /etc/docker/daemon.json, which belongs to this machine's engine
   step "starting dockerd of $NAME (log: $LOG)"
-  nsenter --net="/var/run/netns/$NETNS" setsid -f dockerd \
-    --config-file "$RUN_DIR/daemon.json" --data-root "$DATA_ROOT" --exec-root "$RUN_DIR/exec" \
-    --pidfile "$PIDFILE" -H "$SOCK" >>"$LOG" 2>&1 </dev/null
+  # The daemon must not inherit our open files beyond stdio: a caller's `flock` lock would be held
+  # for as long as the node's dockerd runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec nsenter --net="/var/run/netns/$NETNS" setsid -f dockerd \
+      --config-file "$RUN_DIR/daemon.json" --data-root "$DATA_ROOT" --exec-root "$RUN_DIR/exec" \
+      --pidfile "$PIDFILE" -H "$SOCK" >>"$LOG" 2>&1 </dev/null
+  )
   for _ in $(seq 1 150); do
     node_docker info >/dev/null 2>&1 && return 0
     sleep 0.2
