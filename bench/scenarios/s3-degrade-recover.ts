@@ -32,8 +32,8 @@ export const scenario: BenchScenario = {
   inQuick: true,
   run: (ctx) => withTestbed(ctx, async (bed) => {
     const capacity = await measureCapacity(ctx, bed);
-    const stressMs = ctx.quick ? 5000 : 8000;
-    const recoverMs = ctx.quick ? 7000 : 10_000;
+    const stressMs = ctx.quick ? 5000 : 7000;
+    const recoverMs = ctx.quick ? 7000 : 9000;
     const rate = Math.round(0.4 * capacity.healthy);
     // healthy-only leaves the hot replica out (the physical limit); every other peer has all four
     const haproxies = await bed.haproxiesFor(PEERS, 'not-hot');

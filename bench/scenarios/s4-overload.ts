@@ -26,7 +26,7 @@ export const scenario: BenchScenario = {
     const remaining = 3 * capacity.perReplica;
     const rate = Math.round(OVERLOAD * remaining);
     // long enough for HAProxy's queue to fill: the excess waits up to timeout queue (5 s) before a 503
-    const durationMs = ctx.quick ? 6000 : 15_000;
+    const durationMs = ctx.quick ? 6000 : 12_000;
     const haproxies = await bed.haproxiesFor(PEERS, 'not-hot');
     const stresses = await stressHotAndSlow(bed, false);
     const values = new Map<string, number[]>();
