@@ -1,6 +1,8 @@
 // Scenario 1 (issue #7): throughput through HAProxy against straight to the replicas (goal >= 0.95
-// of direct). wrk (closed loop, the ceiling) on /compute: "direct" is one wrk per replica at once,
-// summed; each peer is one wrk through its HAProxy with as many connections in total. No replica
+// of direct). wrk (closed loop, the ceiling) on /compute: "direct" is one wrk per replica, one
+// replica after the other, summed (run at once, four wrk processes competed for the two cores and
+// measured less than one wrk through HAProxy; alone, each replica gets its full CPU limit, so the
+// sum is an upper bound); each peer is one wrk through its HAProxy with as many connections in total. No replica
 // is loaded, so healthy-only balances over all four. Between measurements the agents of the next
 // peer's replicas must be back at ready 100 % (a saturated replica's agent says maint).
 import { peerFlavour } from '../lib/peer-configs.js';
@@ -29,7 +31,8 @@ export const scenario: BenchScenario = {
     const errors = new Map<string, number[]>(PEERS.map((p) => [p, []]));
     for (let run = 0; run < ctx.runs; run++) {
       await waitAgentsIdle(bed, 'bso');
-      const each = await Promise.all(replicas.map((r) => runWrk(urlOf(r), { connections: CONNECTIONS_PER_REPLICA, seconds })));
+      const each = [];
+      for (const r of replicas) each.push(await runWrk(urlOf(r), { connections: CONNECTIONS_PER_REPLICA, seconds }));
       const directGoodput = each.reduce((sum, r) => sum + r.goodput, 0);
       direct.push(directGoodput);
       ctx.log(`s1 run ${run + 1}: direct ${directGoodput.toFixed(0)} req/s`);
@@ -58,7 +61,7 @@ export const scenario: BenchScenario = {
     const report: ScenarioReport = {
       id: 1, title: scenario.title, samples, plots: [{ file, title: 'S1 goodput' }],
       notes: [
-        `wrk, ${seconds} s per measurement, ${CONNECTIONS_PER_REPLICA} connections per replica (direct: one wrk per replica at once; peers: one wrk with ${CONNECTIONS_PER_REPLICA * replicas.length}).`,
+        `wrk, ${seconds} s per measurement, ${CONNECTIONS_PER_REPLICA} connections per replica (direct: one wrk per replica, one replica at a time, summed: an upper bound; peers: one wrk with ${CONNECTIONS_PER_REPLICA * replicas.length}).`,
         'Closed loop at saturation: every replica runs at its CPU limit, so agents that report CPU see >= 80 % and answer maint (a ceiling, not a normal operating point).',
       ],
     };
