@@ -91,6 +91,17 @@ const describeTimeline = (t: Timeline) =>
   `HAProxy stopped sending to the node after ${seconds(t.routedAroundMs)}, Swarm marked it down after ${seconds(t.nodeDownMs)}, ` +
   `${REPLICAS} replicas running on the manager after ${seconds(t.rescheduledMs)}, operator Ready with ${REPLICAS} UP after ${seconds(t.convergedMs)}`;
 
+/** HAProxy's 5xx answers since `since` by status and termination state (its log, `option httplog`). */
+async function haproxyErrors(since: number): Promise<string> {
+  const logs = await run('docker', ['service', 'logs', '--raw', '--since', new Date(since - 1000).toISOString(), `${NAME}-haproxy`], { allowFailure: true });
+  const counts = new Map<string, number>();
+  for (const line of `${logs.stdout}\n${logs.stderr}`.split('\n')) {
+    const m = /\s(5\d\d) \d+ \S+ \S+ (\S{4}) \S+ (\S+) "/.exec(line);
+    if (m) counts.set(`${m[1]} ${m[2]}`, (counts.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n} x ${k}`).join(', ') || 'none';
+}
+
 /** The addresses of the replicas on the second node, once HAProxy has them all UP and one answered. */
 async function spreadAcrossNodes(): Promise<string[]> {
   const { value } = await waitFor('replicas on both nodes, all UP in HAProxy, one on the second node answering', 120_000, async () => {
@@ -149,7 +160,7 @@ test('10a. partition: the second node\'s link cut; HAProxy routes around, Swarm 
     const during = stream!.between(faultAt, faultAt + timeline.convergedMs!);
     const afterwards = stream!.between(faultAt + timeline.convergedMs!, Date.now() - 1000);
     figure = `${lostAddresses.length} of ${REPLICAS} replicas on the cut node: ${describeTimeline(timeline)}`;
-    lost = `until converged: ${summarize(during)}; after: ${summarize(afterwards)}`;
+    lost = `until converged: ${summarize(during)}; after: ${summarize(afterwards)}; HAProxy's 5xx (status, termination state): ${await haproxyErrors(faultAt)}`;
     assert.ok(during.length > 0, 'the request stream ran');
     assert.equal(failed(afterwards).length, 0, `errors after convergence: ${summarize(afterwards)}`);
     passed = true;
@@ -200,7 +211,7 @@ test('10c. node loss: SIGKILL of the second node\'s dockerd, containerd and cont
     const during = stream!.between(faultAt, faultAt + timeline.convergedMs!);
     const afterwards = stream!.between(faultAt + timeline.convergedMs!, Date.now() - 1000);
     figure = `${lostAddresses.length} of ${REPLICAS} replicas on the lost node: ${describeTimeline(timeline)}`;
-    lost = `until converged: ${summarize(during)}; after: ${summarize(afterwards)}`;
+    lost = `until converged: ${summarize(during)}; after: ${summarize(afterwards)}; HAProxy's 5xx (status, termination state): ${await haproxyErrors(faultAt)}`;
     assert.ok(during.length > 0, 'the request stream ran');
     assert.equal(failed(afterwards).length, 0, `errors after convergence: ${summarize(afterwards)}`);
     passed = true;
