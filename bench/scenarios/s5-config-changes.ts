@@ -142,7 +142,7 @@ export const scenario: BenchScenario = {
       notes: [
         'Real bso supervisor and HAProxy 2.6 on loopback; configs pulled over HTTP from the operator\'s config endpoint (haproxy/config-endpoint.ts); replicas on 127.0.0.2-5 found through a DNS server answering tasks.<name>-api as Docker does. Each change runs under its own wrk pair (4 keep-alive connections and 2 with a new connection per request, 5 ms pause each) from 250 ms before the change until 250 ms after it took effect.',
         'Kinds: scale = replicas and DNS answers change (within the 16 server slots: the served config stays byte-identical); agent weight = a replica\'s agent answers another "ready N%"; maxconn = a spec change the supervisor applies through the runtime API; needs reload = timeouts, retries, balance, fall (each needs a new HAProxy process). Reloads are counted by the master\'s reload counter (show proc). minReloadInterval is 500 ms instead of 2 s.',
-        `Socket errors and error statuses over all runs: ${Object.entries(errorKinds).map(([k, v]) => `${k} ${v}`).join(', ')}. HAProxy 2.6 closes idle keep-alive connections when an old worker leaves after a reload; a client that sends on one at that moment sees a read error (2.7+ has idle-close-on-response).`,
+        `Socket errors and error statuses over all runs: ${Object.entries(errorKinds).map(([k, v]) => `${k} ${v}`).join(', ')}. bso renders option idle-close-on-response: an old worker answers the next request on an idle keep-alive connection (with Connection: close) instead of closing it under a client about to reuse it; without it, about 20 keep-alive requests per run failed here with read errors.`,
       ],
     };
   },
