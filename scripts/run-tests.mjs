@@ -5,9 +5,10 @@
 //   e2e          *.e2e.test.ts     a real dockerd and Swarm (run `npm run setup` first), one file at a time
 //   faults       *.fault.test.ts   fault injection and hostile input (test/faults/); prints the table of
 //                                  faults, figures and losses at the end (also test/faults/results/latest.md)
-//   all          the four above, in that order
+//   all          the four above, in that order; `all` (what CI runs) leaves out the fault tests whose
+//                file has the line `// fault-suite: long` (minutes each: run them with `faults`)
 // Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -37,9 +38,21 @@ if (!kinds.every((k) => k in KINDS)) {
   process.exit(2);
 }
 const files = listFiles(root).sort();
+const LONG_MARK = /^\/\/ fault-suite: long\b/m;
+const isLongFaultTest = (file) => LONG_MARK.test(readFileSync(join(root, file), 'utf8'));
+if (process.env.BSO_LIST_TESTS === '1') {
+  for (const kind of kinds) {
+    for (const f of files.filter(KINDS[kind]).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))) {
+      if (!(kindArg === 'all' && kind === 'faults' && isLongFaultTest(f))) console.log(`${kind}\t${f}`);
+    }
+  }
+  process.exit(0);
+}
 let failed = false;
 for (const kind of kinds) {
-  const selected = files.filter(KINDS[kind]).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  const selected = files.filter(KINDS[kind])
+    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+    .filter((f) => !(kindArg === 'all' && kind === 'faults' && isLongFaultTest(f)));
   if (selected.length === 0) {
     console.log(`# ${kind}: no test files${filters.length ? ' match ' + filters.join(' ') : ''}`);
     continue;

@@ -1,3 +1,4 @@
+// fault-suite: long (about 1-3 minutes; `node scripts/run-tests.mjs faults` and `npm run test:faults` run it, `npm run test:all` does not)
 // Row 10: beyond one machine. A two-node Swarm on this machine (scripts/swarm-node.sh: a second
 // dockerd in a network namespace, joined as a worker, bso-hello-api loaded into it), 4 replicas
 // spread over both nodes, HAProxy on the manager. Under a steady request stream through HAProxy:

@@ -1,3 +1,4 @@
+// fault-suite: long (about 1-3 minutes; `node scripts/run-tests.mjs faults` and `npm run test:faults` run it, `npm run test:all` does not)
 // Row 8: an agent's load flapping around the thresholds for a minute. Three real bso-api
 // processes read the same fake cgroup (one load signal: 75 % +/- 12 % over 8 s plus +/- 10 % noise
 // every 250 ms, crossing maint 80 % all the time and ready 60 % now and then); each sits behind
