@@ -40,16 +40,23 @@ export async function waitFor<T>(description: string, timeoutMs: number, probe: 
 
 export interface OperatorProcess { child: ChildProcess; url: string; stop(signal?: NodeJS.Signals): Promise<void> }
 
-export function startOperatorProcess(port: number, logFile: string): OperatorProcess {
+/**
+ * The operator (Swarm backend) on 0.0.0.0:port, its output appended to logFile. `cli` is how
+ * `bso` is started (default: the build in dist/; fault tests pass a from-source command).
+ */
+export function startOperatorProcess(port: number, logFile: string, options: { cli?: string[]; env?: Record<string, string> } = {}): OperatorProcess {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['bin/bso.js', 'operator', '--backend=swarm', '--listen', `0.0.0.0:${port}`, '--resync', '5s'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = options.cli ?? ['bin/bso.js'];
+  const child = spawn(process.execPath, [...cli, 'operator', '--backend=swarm', '--listen', `0.0.0.0:${port}`, '--resync', '5s'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env },
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   return {
     child,
     url: `http://127.0.0.1:${port}`,
     stop: (signal = 'SIGTERM') => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) { resolve(); return; }
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
       child.once('exit', () => resolve());
       child.kill(signal);
     }),

@@ -1,9 +1,8 @@
 // The bso CLI and operator run from this checkout's TypeScript (node --import tsx) for the cluster
 // and exposure fault tests, so they exercise the code as it is, not a shared dist/ build.
-import { execFile, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ROOT, type OperatorProcess } from '../e2e/support.js';
+import { ROOT, startOperatorProcess, type OperatorProcess } from '../e2e/support.js';
 
 const execFileAsync = promisify(execFile);
 const CLI = `import { main } from './cli/main.ts'; process.exitCode = await main(['node', 'bso', ...process.argv.slice(1)]);`;
@@ -22,19 +21,5 @@ export async function bsoSource(args: string[], env: Record<string, string> = {}
 
 /** The operator (Swarm backend) from source on 0.0.0.0:port; its output goes to logFile. */
 export function startOperatorSource(port: number, logFile: string, env: Record<string, string> = {}): OperatorProcess {
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, cliArgs(['operator', '--backend=swarm', '--listen', `0.0.0.0:${port}`, '--resync', '5s']), {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
-  });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    stop: (signal = 'SIGTERM') => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    }),
-  };
+  return startOperatorProcess(port, logFile, { cli: cliArgs([]), env });
 }

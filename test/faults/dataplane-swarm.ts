@@ -1,9 +1,8 @@
 // Swarm helpers for the data-plane fault tests: the operator and the CLI run from source (tsx),
 // so a change of the renderer is what the test exercises without `npm run build`; and the
 // replica container behind a Swarm task slot.
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { ROOT, dockerJson, run, type OperatorProcess } from '../e2e/support.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dockerJson, run, startOperatorProcess, type OperatorProcess } from '../e2e/support.js';
 
 const CLI = `import { main } from './cli/main.ts'; process.exitCode = await main(['node', 'bso', ...process.argv.slice(1)]);`;
 
@@ -14,19 +13,7 @@ export async function bsoFromSource(args: string[]) {
 
 /** The operator (Swarm backend) from source, listening on `port`, its output appended to logFile. */
 export function startOperatorFromSource(port: number, logFile: string): OperatorProcess {
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CLI, 'operator', '--backend=swarm', '--listen', `0.0.0.0:${port}`, '--resync', '5s'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  return {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    stop: (signal = 'SIGTERM') => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    }),
-  };
+  return startOperatorProcess(port, logFile, { cli: ['--import', 'tsx', '--input-type=module', '-e', CLI] });
 }
 
 export interface ReplicaContainer {
