@@ -45,6 +45,17 @@ test('validate: a valid file exits 0 and says so on stdout, nothing on stderr', 
   assert.deepEqual(r.stderr, []);
 });
 
+test('validate: control characters in a file name, a key and a value reach the terminal escaped (issue #13)', async () => {
+  const path = write('evil\u001b[2J\u009b.yaml', spec('hello', '  replicas: "\u202etwo"\n  agent:\n    "p\u007frt": 1\n'));
+  const r = await run(['validate', '-f', path]);
+  assert.equal(r.code, 1);
+  const shown = path.replace('\u001b', '\\u001b').replace('\u009b', '\\u009b');
+  assert.deepEqual(r.stderr.slice(0, 2), [
+    `${shown}:7:13: spec.replicas: must be a whole number, not the text "\\u202etwo"`,
+    `${shown}:9:5: spec.agent["p\\u007frt"]: unknown field (did you mean "port"?); known fields: port, interval, metric, thresholds, sampleInterval, smoothing, minMaintTime, weighting`,
+  ]);
+});
+
 test('validate --quiet prints nothing for valid files', async () => {
   const r = await run(['validate', '-q', '-f', HELLO]);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, [], []]);

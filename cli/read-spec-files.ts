@@ -2,7 +2,7 @@
 // most one byte more than a spec file may have, so a huge file or stream is refused quickly.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parseBalancedServices, sizeIssue, MAX_SPEC_BYTES, type LoadedSpec } from '../crd/parse-spec.js';
-import type { SpecIssue } from '../crd/spec-issue.js';
+import { printableIssue, type SpecIssue } from '../crd/spec-issue.js';
 
 export interface LoadedFiles { specs: LoadedSpec[]; issues: SpecIssue[] }
 
@@ -36,7 +36,7 @@ export function loadSpecFiles(paths: readonly string[], readStdin: () => Buffer 
     else issues.push(...result.issues);
   }
   issues.push(...crossFileDuplicates(specs));
-  return { specs, issues };
+  return { specs, issues: issues.map(printableIssue) };
 }
 
 function readFile(path: string): Buffer {

@@ -6,7 +6,7 @@ import { LineCounter, isPair, isScalar, parseAllDocuments, visit, type Document 
 import { schemaValidator } from './schema.js';
 import { schemaIssues, type RawIssue } from './schema-issues.js';
 import { semanticIssues, statusIssues } from './semantic-rules.js';
-import { compareIssues, formatPath, type SpecIssue } from './spec-issue.js';
+import { compareIssues, formatPath, printableIssue, type SpecIssue } from './spec-issue.js';
 import { locateParentKey, locatePath, nodeAt, pathOfKeyAt, toPosition, type Position } from './yaml-locate.js';
 import { schemaAt } from './schema-lookup.js';
 import { findExcessiveNesting } from './nesting-depth.js';
@@ -160,5 +160,5 @@ function yamlErrorMessage(code: string, message: string): string {
 }
 
 function failure(issues: SpecIssue[]): ParseResult {
-  return { ok: false, issues: issues.sort(compareIssues) };
+  return { ok: false, issues: issues.map(printableIssue).sort(compareIssues) };
 }

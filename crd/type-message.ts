@@ -2,6 +2,7 @@
 // write it: `replicas: yes` -> must be a whole number, not the text "yes".
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { SchemaNode } from './schema-lookup.js';
+import { escapeUnprintable } from './printable-text.js';
 
 const MAX_SHOWN = 40;
 
@@ -28,9 +29,9 @@ export function typeMessage(base: string, node: unknown, field: SchemaNode | und
   return `${base}, not ${shown(source, false)}`;
 }
 
-/** The value as it may be printed: quoted, escaped (no newline reaches the terminal), shortened. */
+/** The value as it may be printed: quoted, escaped (no control character reaches the terminal), shortened. */
 function shown(text: string, quote = true): string {
   const short = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
-  const escaped = JSON.stringify(short);
+  const escaped = escapeUnprintable(JSON.stringify(short));
   return quote ? escaped : escaped.slice(1, -1);
 }

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { connectBackend } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { escapeUnprintable } from '../../crd/printable-text.js';
 import { loadSpecFiles } from '../read-spec-files.js';
 import { lineDiff } from '../line-diff.js';
 
@@ -30,7 +31,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         if (before === after) continue;
         changed = true;
         ctx.stdout(`--- balancedservice/${name} (${stored ? `stored, generation ${stored.generation}` : 'not stored'})`);
-        ctx.stdout(`+++ balancedservice/${name} (${spec.file})`);
+        ctx.stdout(`+++ balancedservice/${name} (${escapeUnprintable(spec.file)})`);
         for (const line of lineDiff(before, after)) ctx.stdout(line);
       }
       if (changed) ctx.exitCode = 1;

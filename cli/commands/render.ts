@@ -1,6 +1,7 @@
 // bso render haproxy -f FILE: the HAProxy configuration the operator would serve for the specs.
 import { Option, type Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
+import { escapeUnprintable } from '../../crd/printable-text.js';
 import type { Discovery } from '../../haproxy/render/context.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
 import { slotsFor } from '../../haproxy/render/slots.js';
@@ -72,7 +73,7 @@ Example:
       const { specs, issues } = loadSpecFiles([options.filename]);
       if (issues.length > 0 || specs.length !== 1) {
         for (const issue of issues) ctx.stderr(formatIssue(issue));
-        if (issues.length === 0) ctx.stderr(`bso render stack: ${options.filename} must hold exactly one BalancedService, not ${specs.length}`);
+        if (issues.length === 0) ctx.stderr(`bso render stack: ${escapeUnprintable(options.filename)} must hold exactly one BalancedService, not ${specs.length}`);
         ctx.exitCode = issues.length > 0 ? 1 : 2;
         return;
       }

@@ -1,6 +1,7 @@
 // bso validate -f FILE...: exit 0 when every spec is valid, 1 with every issue on stderr otherwise.
 import type { Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
+import { escapeUnprintable } from '../../crd/printable-text.js';
 import { loadSpecFiles } from '../read-spec-files.js';
 import type { CliContext } from '../context.js';
 
@@ -35,7 +36,7 @@ Examples:
         return;
       }
       if (!options.quiet) {
-        for (const spec of specs) ctx.stdout(`${spec.file}: BalancedService ${spec.object.metadata.name} is valid`);
+        for (const spec of specs) ctx.stdout(`${escapeUnprintable(spec.file)}: BalancedService ${spec.object.metadata.name} is valid`);
       }
     });
 }
