@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FakeCgroup } from './testdata/fake-cgroup.js';
 import { askAgent, spawnApi } from './testdata/spawn-api.js';
 
-const REPLY = /^(ready \d{1,3}%|maint|drain)\n$/;
+const REPLY = /^(ready \d{1,3}%( maxconn:\d+)?|maint( #load=\d+)?|drain)\n$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function open(port: number): Promise<Socket> {

@@ -30,9 +30,11 @@ test('GET /, /healthz, /work, /sleep, 404, and /metrics that promtool accepts', 
   assert.equal(typeof root['hostname'], 'string');
   assert.equal(root['state'], 'ready');
   assert.equal(root['weight'], 100);
-  assert.deepEqual(root['load'], { cpu: 0, memory: 0.25, metric: 0 });
+  assert.deepEqual(root['load'], { cpu: 0, foreignCpu: 0, memory: 0.25, throttled: 0, stalled: 0, metric: 0 });
+  assert.equal(root['concurrency'], 4, 'before any traffic: twice the floor of 2');
+  assert.deepEqual([root['capacity'], root['latencyFactor'], root['serviceTimeMs']], [1, 1, null]);
   assert.ok(Math.abs(Date.parse(String(root['time'])) - Date.now()) < 5000);
-  assert.equal((await askAgent(api.agentPort)).line, 'ready 100%\n');
+  assert.equal((await askAgent(api.agentPort)).line, 'ready 100% maxconn:4\n');
 
   assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok', draining: false });
   const work = await (await fetch(`${base}/work?ms=20`)).json() as Record<string, number>;

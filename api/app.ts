@@ -25,6 +25,10 @@ export interface AppDeps {
   hostname?: string;
   /** Whether shutdown has begun. */
   draining?: () => boolean;
+  /** Counts each request's service time for the agent (api/request-stats.ts). */
+  countRequests?: (req: Request, res: Response, next: NextFunction) => void;
+  /** Delays requests as BSO_API_DELAY_FILE says (api/injected-delay.ts). */
+  injectDelay?: (req: Request, res: Response, next: NextFunction) => void;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -32,7 +36,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  if (deps.countRequests) app.use(deps.countRequests);
   app.use(deps.metrics.middleware);
+  if (deps.injectDelay) app.use(deps.injectDelay);
 
   app.get('/', (_req, res) => {
     const agent = deps.agent();
@@ -40,11 +46,19 @@ export function createApp(deps: AppDeps): Express {
       hostname: host,
       state: agent.state,
       weight: agent.weightPercent,
+      concurrency: agent.concurrency,
       load: {
         cpu: round(agent.smoothed.cpu),
+        foreignCpu: round(agent.smoothed.foreignCpu),
         memory: round(agent.smoothed.memory),
+        throttled: round(agent.smoothed.throttled),
+        stalled: round(agent.smoothed.stalled),
         metric: round(agent.smoothed.load),
       },
+      capacity: round(agent.capacity),
+      latencyFactor: round(agent.latencyFactor),
+      serviceTimeMs: agent.serviceTimeMs === undefined ? null : round(agent.serviceTimeMs),
+      baselineServiceTimeMs: agent.baselineServiceTimeMs === undefined ? null : round(agent.baselineServiceTimeMs),
       time: new Date().toISOString(),
     });
   });

@@ -53,7 +53,7 @@ test('bin/bso-api.js runs the compiled api with production dependencies only', {
   const tree = new FakeCgroup(join(dir, 'cgroup'), { version: 1, cpus: 1 });
   const api = await spawnApi({ BSO_CGROUP_ROOT: tree.root }, [join(dir, 'bin/bso-api.js')]);
   t.after(() => api.kill());
-  assert.match((await askAgent(api.agentPort)).line, /^ready \d+%\n$/);
+  assert.match((await askAgent(api.agentPort)).line, /^ready \d+%( maxconn:\d+)?\n$/);
   const root = await fetch(`http://127.0.0.1:${api.httpPort}/`);
   assert.equal(root.status, 200);
   assert.equal((await root.json() as Record<string, unknown>)['state'], 'ready');

@@ -4,6 +4,7 @@ import { durationMs } from '../crd/duration.js';
 import { parseBalancedServices } from '../crd/parse-spec.js';
 import { AGENT_ENV } from '../operator/core/names.js';
 import { API_ENV, formatConfigIssue, readApiConfig, type ApiConfig } from './config.js';
+import { CAPACITY_TUNING } from './policy/capacity.js';
 
 function configOf(env: Record<string, string>): ApiConfig {
   const result = readApiConfig(env);
@@ -24,17 +25,19 @@ test('readApiConfig: with no environment, the defaults are those the schema fill
   const config = configOf({});
   assert.equal(config.port, spec.port);
   assert.equal(config.agentPort, spec.agent.port);
-  assert.equal(config.maintAt, spec.agent.thresholds.maint);
-  assert.equal(config.readyAt, spec.agent.thresholds.ready);
-  assert.equal(config.metric, spec.agent.metric);
+  assert.equal(config.loop.policy.maintAt, spec.agent.thresholds.maint);
+  assert.equal(config.loop.policy.readyAt, spec.agent.thresholds.ready);
+  assert.equal(config.loop.metric, spec.agent.metric);
   assert.equal(config.sampleIntervalMs, durationMs(spec.agent.sampleInterval));
-  assert.equal(config.smoothingMs, durationMs(spec.agent.smoothing));
-  assert.equal(config.minMaintMs, durationMs(spec.agent.minMaintTime));
+  assert.equal(config.loop.smoothingMs, durationMs(spec.agent.smoothing));
+  assert.equal(config.loop.policy.minMaintMs, durationMs(spec.agent.minMaintTime));
+  assert.equal(config.loop.capacity.concurrencyCap, spec.haproxy.maxconnPerServer);
+  assert.equal(config.loop.capacity.referenceCores, undefined, 'without BSO_REFERENCE_CPUS a replica is its own reference');
   assert.equal(config.cgroupRoot, '/sys/fs/cgroup');
   assert.equal(config.cgroupRootExplicit, false);
   // The numbers the issue pins, so that a schema change is a deliberate one.
-  assert.deepEqual([config.port, config.agentPort, config.maintAt, config.readyAt, config.metric], [8080, 9999, 80, 60, 'cpu']);
-  assert.deepEqual([config.sampleIntervalMs, config.smoothingMs, config.minMaintMs], [250, 1000, 5000]);
+  assert.deepEqual([config.port, config.agentPort, config.loop.policy.maintAt, config.loop.policy.readyAt, config.loop.metric], [8080, 9999, 80, 60, 'cpu']);
+  assert.deepEqual([config.sampleIntervalMs, config.loop.smoothingMs, config.loop.policy.minMaintMs], [250, 1000, 5000]);
 });
 
 test('readApiConfig: the operator-set names are those of operator/core/names.ts', () => {
@@ -45,12 +48,17 @@ test('readApiConfig: every variable is read', () => {
   const config = configOf({
     PORT: '0', AGENT_PORT: '0', BSO_MAINT_AT: '90', BSO_READY_AT: '20', BSO_AGENT_METRIC: 'max',
     BSO_SAMPLE_INTERVAL: '100ms', BSO_SMOOTHING: '0s', BSO_MIN_MAINT_TIME: '1m', BSO_AGENT_WEIGHTING: 'binary', BSO_CGROUP_ROOT: '/tmp/x',
-    BSO_DRAIN_DELAY: '0s', BSO_SHUTDOWN_TIMEOUT: '2s', BSO_AGENT_MAX_CONNECTIONS: '10',
+    BSO_DRAIN_DELAY: '0s', BSO_SHUTDOWN_TIMEOUT: '2s', BSO_AGENT_MAX_CONNECTIONS: '10', BSO_REFERENCE_CPUS: '0.25', BSO_MAXCONN_LIMIT: '7',
+    BSO_API_DELAY_FILE: '/tmp/delay',
   });
   assert.deepEqual(config, {
-    port: 0, agentPort: 0, maintAt: 90, readyAt: 20, metric: 'max', sampleIntervalMs: 100, smoothingMs: 0,
-    minMaintMs: 60_000, weighting: 'binary', cgroupRoot: '/tmp/x', cgroupRootExplicit: true, drainDelayMs: 0, shutdownTimeoutMs: 2000,
-    agentMaxConnections: 10,
+    port: 0, agentPort: 0, sampleIntervalMs: 100,
+    loop: {
+      metric: 'max', smoothingMs: 0, policy: { maintAt: 90, readyAt: 20, minMaintMs: 60_000, weighting: 'binary' },
+      capacity: { referenceCores: 0.25, concurrencyCap: 7, tuning: CAPACITY_TUNING },
+    },
+    cgroupRoot: '/tmp/x', cgroupRootExplicit: true, drainDelayMs: 0, shutdownTimeoutMs: 2000, agentMaxConnections: 10,
+    delayFile: '/tmp/delay',
   });
 });
 
@@ -71,6 +79,9 @@ const BAD: Array<[Record<string, string>, RegExp]> = [
   [{ BSO_MIN_MAINT_TIME: 'soon' }, /^BSO_MIN_MAINT_TIME="soon"/],
   [{ BSO_DRAIN_DELAY: '3' }, /^BSO_DRAIN_DELAY="3"/],
   [{ BSO_AGENT_MAX_CONNECTIONS: '0' }, /^BSO_AGENT_MAX_CONNECTIONS="0"/],
+  [{ BSO_REFERENCE_CPUS: '0' }, /^BSO_REFERENCE_CPUS="0": must be a number of CPUs above 0/],
+  [{ BSO_REFERENCE_CPUS: 'half' }, /^BSO_REFERENCE_CPUS="half"/],
+  [{ BSO_MAXCONN_LIMIT: '-3' }, /^BSO_MAXCONN_LIMIT="-3": must be an integer from 0 to 100000/],
 ];
 
 for (const [env, expected] of BAD) {

@@ -2,6 +2,8 @@
 // Pure: it takes the environment as data and returns the config or every issue at once.
 import { parseDuration } from '../crd/duration.js';
 import { AGENT_ENV } from '../operator/core/names.js';
+import type { AgentLoopConfig } from './policy/agent-step.js';
+import { CAPACITY_TUNING } from './policy/capacity.js';
 import type { Weighting } from './policy/decide-agent-reply.js';
 import type { AgentMetric } from './policy/load.js';
 import { METRIC_VALUES, SCHEMA_DEFAULTS, WEIGHTING_VALUES, thresholdRange } from './schema-defaults.js';
@@ -12,6 +14,7 @@ export const API_ENV = {
   drainDelay: 'BSO_DRAIN_DELAY',
   shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
   agentMaxConnections: 'BSO_AGENT_MAX_CONNECTIONS',
+  delayFile: 'BSO_API_DELAY_FILE',
 } as const;
 
 export const DEFAULT_CGROUP_ROOT = '/sys/fs/cgroup';
@@ -23,19 +26,17 @@ export const DEFAULT_AGENT_MAX_CONNECTIONS = 4096;
 export interface ApiConfig {
   port: number;
   agentPort: number;
-  maintAt: number;
-  readyAt: number;
-  metric: AgentMetric;
+  /** Everything the agent's policy needs, as one object (thresholds, metric, smoothing, capacity). */
+  loop: AgentLoopConfig;
   sampleIntervalMs: number;
-  smoothingMs: number;
-  minMaintMs: number;
-  weighting: Weighting;
   cgroupRoot: string;
   /** True when BSO_CGROUP_ROOT was set: then it must exist. */
   cgroupRootExplicit: boolean;
   drainDelayMs: number;
   shutdownTimeoutMs: number;
   agentMaxConnections: number;
+  /** BSO_API_DELAY_FILE: a file whose number of ms delays every request (benchmarks, demos); undefined = none. */
+  delayFile: string | undefined;
 }
 
 export interface ConfigIssue {
@@ -94,24 +95,39 @@ export function readApiConfig(env: Env): ConfigResult {
   if (!WEIGHTING_VALUES.includes(weightingText)) {
     issues.push({ variable: API_ENV.weighting, value: weightingText, message: `must be one of ${WEIGHTING_VALUES.join(', ')}` });
   }
+  const referenceCpus = raw(API_ENV.referenceCpus);
+  const referenceCores = referenceCpus === undefined ? undefined : Number(referenceCpus);
+  if (referenceCores !== undefined && !(Number.isFinite(referenceCores) && referenceCores > 0 && referenceCores <= 1024)) {
+    issues.push({ variable: API_ENV.referenceCpus, value: referenceCpus!, message: 'must be a number of CPUs above 0 and at most 1024, such as 0.5' });
+  }
+  const concurrencyCap = integer(API_ENV.maxconnLimit, SCHEMA_DEFAULTS.maxconnPerServer, 0, 100_000, ' (0 = no limit)');
   const cgroupRoot = raw(API_ENV.cgroupRoot);
-
   const config: ApiConfig = {
     port,
     agentPort,
-    maintAt,
-    readyAt,
-    metric: (METRIC_VALUES.includes(metricText) ? metricText : SCHEMA_DEFAULTS.metric) as AgentMetric,
-    // Same bounds as the spec's semantic rules (crd/semantic-rules.ts).
+    loop: {
+      metric: (METRIC_VALUES.includes(metricText) ? metricText : SCHEMA_DEFAULTS.metric) as AgentMetric,
+      // Same bounds as the spec's semantic rules (crd/semantic-rules.ts).
+      smoothingMs: duration(API_ENV.smoothing, SCHEMA_DEFAULTS.smoothing, 0, 600_000),
+      policy: {
+        maintAt,
+        readyAt,
+        minMaintMs: duration(API_ENV.minMaintTime, SCHEMA_DEFAULTS.minMaintTime, 0, 3_600_000),
+        weighting: (WEIGHTING_VALUES.includes(weightingText) ? weightingText : SCHEMA_DEFAULTS.weighting) as Weighting,
+      },
+      capacity: {
+        referenceCores: referenceCores !== undefined && referenceCores > 0 && referenceCores <= 1024 ? referenceCores : undefined,
+        concurrencyCap,
+        tuning: CAPACITY_TUNING,
+      },
+    },
     sampleIntervalMs: duration(API_ENV.sampleInterval, SCHEMA_DEFAULTS.sampleInterval, 50, 60_000),
-    smoothingMs: duration(API_ENV.smoothing, SCHEMA_DEFAULTS.smoothing, 0, 600_000),
-    minMaintMs: duration(API_ENV.minMaintTime, SCHEMA_DEFAULTS.minMaintTime, 0, 3_600_000),
-    weighting: (WEIGHTING_VALUES.includes(weightingText) ? weightingText : SCHEMA_DEFAULTS.weighting) as Weighting,
     cgroupRoot: cgroupRoot ?? DEFAULT_CGROUP_ROOT,
     cgroupRootExplicit: cgroupRoot !== undefined,
     drainDelayMs: duration(API_ENV.drainDelay, DEFAULT_DRAIN_DELAY, 0, 600_000),
     shutdownTimeoutMs: duration(API_ENV.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, 0, 600_000),
     agentMaxConnections: integer(API_ENV.agentMaxConnections, DEFAULT_AGENT_MAX_CONNECTIONS, 1, 1_000_000),
+    delayFile: raw(API_ENV.delayFile),
   };
   return issues.length === 0 ? { ok: true, config } : { ok: false, issues };
 }

@@ -15,10 +15,13 @@ const DEFAULTS: Record<keyof typeof API_ENV, string> = {
   smoothing: SCHEMA_DEFAULTS.smoothing,
   minMaintTime: SCHEMA_DEFAULTS.minMaintTime,
   weighting: SCHEMA_DEFAULTS.weighting,
+  referenceCpus: '(unset)',
+  maxconnLimit: String(SCHEMA_DEFAULTS.maxconnPerServer),
   cgroupRoot: DEFAULT_CGROUP_ROOT,
   drainDelay: DEFAULT_DRAIN_DELAY,
   shutdownTimeout: DEFAULT_SHUTDOWN_TIMEOUT,
   agentMaxConnections: String(DEFAULT_AGENT_MAX_CONNECTIONS),
+  delayFile: '(unset)',
 };
 
 test('docs/api.md lists every environment variable with its default', () => {

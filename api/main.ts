@@ -31,7 +31,7 @@ try {
 const snapshot = api.agent.snapshot();
 log(
   `listening http=:${api.httpPort} agent=:${api.agent.port} probe=${snapshot.probe} (${snapshot.probeSource}) ` +
-    `metric=${config.metric} maint=${config.maintAt}% ready=${config.readyAt}%`,
+    `metric=${config.loop.metric} maint=${config.loop.policy.maintAt}% ready=${config.loop.policy.readyAt}% weighting=${config.loop.policy.weighting}`,
 );
 
 let signals = 0;

@@ -38,7 +38,35 @@ export function createApiMetrics(source: MetricsSource): ApiMetrics {
     });
   signalGauge('bso_agent_cpu_ratio', "CPU used by the container relative to its CPU limit (1 = the whole limit), raw sample and EWMA.", (s) => s.cpu);
   signalGauge('bso_agent_memory_ratio', "Memory used by the container (without page cache) relative to its memory limit.", (s) => s.memory);
-  signalGauge('bso_agent_load_ratio', 'The load the agent acts on (BSO_AGENT_METRIC: cpu, memory or max of both).', (s) => s.load);
+  signalGauge('bso_agent_load_ratio', 'The pressure the thresholds act on (BSO_AGENT_METRIC; with proportional weighting the CPU part is the foreign CPU).', (s) => s.load);
+  signalGauge('bso_agent_foreign_cpu_ratio', "CPU used in the container by anything but the replica's own process, relative to the CPU limit.", (s) => s.foreignCpu);
+  signalGauge('bso_agent_throttled_ratio', 'Share of CFS periods in which the container ran out of its CPU quota (cpu.stat).', (s) => s.throttled);
+  signalGauge('bso_agent_stalled_ratio', 'Share of wall time the container spent throttled, waiting for its next CFS period (cpu.stat).', (s) => s.stalled);
+  new Gauge({
+    name: 'bso_agent_capacity_ratio', help: "The replica's capacity: the share of its CPU not taken by other work, times its CPUs over the spec's.", registers,
+    collect() { this.set(source.snapshot().capacity); },
+  });
+  new Gauge({
+    name: 'bso_agent_latency_factor_ratio', help: 'How much the service time beyond twice the baseline lowers the weight (1 = not at all).', registers,
+    collect() { this.set(source.snapshot().latencyFactor); },
+  });
+  new Gauge({
+    name: 'bso_agent_service_time_seconds', help: 'Service time (p90 of a window of requests): recent (peak-EWMA) and the baseline it is compared with.', labelNames: ['signal'], registers,
+    collect() {
+      const s = source.snapshot();
+      this.reset();
+      if (s.serviceTimeMs !== undefined) this.set({ signal: 'recent' }, s.serviceTimeMs / 1000);
+      if (s.baselineServiceTimeMs !== undefined) this.set({ signal: 'baseline' }, s.baselineServiceTimeMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'bso_agent_concurrency', help: 'Requests in flight the replica takes (the maxconn its agent reports, shared among the HAProxy instances that ask; 0 = no limit sent).', registers,
+    collect() { this.set(source.snapshot().concurrency); },
+  });
+  new Gauge({
+    name: 'bso_agent_haproxy_instances', help: 'HAProxy instances that asked the agent in the last 10 s.', registers,
+    collect() { this.set(source.snapshot().haproxyInstances); },
+  });
 
   const thresholds = new Gauge({ name: 'bso_agent_threshold_ratio', help: 'Hysteresis thresholds: maint at or above, ready at or below.', labelNames: ['threshold'], registers });
   thresholds.set({ threshold: 'maint' }, source.thresholds.maintAt / 100);

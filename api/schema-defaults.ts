@@ -24,6 +24,7 @@ function defaultOf<T extends string | number>(node: SchemaNode, type: 'string' |
 const spec = child(balancedServiceSchema, 'spec');
 const agent = child(spec, 'agent');
 const thresholds = child(agent, 'thresholds');
+const haproxy = child(spec, 'haproxy');
 
 /** Defaults of spec.port and spec.agent.* as the schema declares them (durations as text). */
 export const SCHEMA_DEFAULTS = {
@@ -37,6 +38,7 @@ export const SCHEMA_DEFAULTS = {
   minMaintTime: defaultOf<string>(child(agent, 'minMaintTime'), 'string', 'spec.agent.minMaintTime'),
   agentInterval: defaultOf<string>(child(agent, 'interval'), 'string', 'spec.agent.interval'),
   weighting: defaultOf<string>(child(agent, 'weighting'), 'string', 'spec.agent.weighting'),
+  maxconnPerServer: defaultOf<number>(child(haproxy, 'maxconnPerServer'), 'number', 'spec.haproxy.maxconnPerServer'),
 } as const;
 
 /** minimum/maximum of an integer threshold in the schema. */

@@ -7,6 +7,8 @@ import { startAgentThread, type AgentThread } from './agent/agent-thread.js';
 import { createApp } from './app.js';
 import type { ApiConfig } from './config.js';
 import { createApiMetrics } from './metrics.js';
+import { countRequests, createRequestStatsBuffer } from './request-stats.js';
+import { injectDelay } from './injected-delay.js';
 
 /** Agent sockets are destroyed this long after they connected. */
 export const AGENT_SOCKET_DEADLINE_MS = 2000;
@@ -18,20 +20,17 @@ export interface RunningApi {
 }
 
 export async function startApi(config: ApiConfig, log: (message: string) => void, host?: string): Promise<RunningApi> {
+  const requestStats = createRequestStatsBuffer();
   const agent = await startAgentThread(
     {
       agentPort: config.agentPort,
       host,
       cgroupRoot: config.cgroupRoot,
-      metric: config.metric,
-      maintAt: config.maintAt,
-      readyAt: config.readyAt,
+      loop: config.loop,
       sampleIntervalMs: config.sampleIntervalMs,
-      smoothingMs: config.smoothingMs,
-      minMaintMs: config.minMaintMs,
-      weighting: config.weighting,
       maxConnections: config.agentMaxConnections,
       socketDeadlineMs: AGENT_SOCKET_DEADLINE_MS,
+      requestStats,
       draining: false,
     },
     {
@@ -39,15 +38,17 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
       onTransition: (from, to, load) => log(`agent ${from} -> ${to} (load ${load.toFixed(1)}%)`),
     },
   );
-
   let draining = false;
   const metrics = createApiMetrics({
     snapshot: () => agent.snapshot(),
     restarts: () => agent.restarts(),
-    thresholds: { maintAt: config.maintAt, readyAt: config.readyAt },
-    metric: config.metric,
+    thresholds: { maintAt: config.loop.policy.maintAt, readyAt: config.loop.policy.readyAt },
+    metric: config.loop.metric,
   });
-  const app = createApp({ agent: () => agent.snapshot(), metrics, draining: () => draining });
+  const app = createApp({
+    agent: () => agent.snapshot(), metrics, draining: () => draining, countRequests: countRequests(requestStats),
+    ...(config.delayFile ? { injectDelay: injectDelay(config.delayFile) } : {}),
+  });
   const server: Server = createServer(app);
   server.on('clientError', (_error, socket) => socket.destroy());
   try {

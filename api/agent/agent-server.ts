@@ -10,8 +10,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 export interface AgentServerOptions {
   port: number;
   host?: string;
-  /** The line to send now (newline included); called once per connection. */
-  reply: () => string;
+  /** The line to send now (newline included) to the peer at `address`; called once per connection. */
+  reply: (address: string | undefined) => string;
   /** A socket is destroyed this long after it connected, whatever it does. */
   socketDeadlineMs: number;
   /** At most this many sockets are open: a new connection closes the oldest open one. */
@@ -48,7 +48,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     });
     // Discard whatever the peer sends (agent-send strings, garbage) without buffering it.
     socket.resume();
-    const line = options.reply();
+    const line = options.reply(normalizeAddress(socket.remoteAddress));
     socket.end(line);
     options.onReply?.(line);
   });
@@ -74,4 +74,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** ::ffff:10.0.0.5 and 10.0.0.5 are the same peer. */
+function normalizeAddress(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') ? address.slice(7) : address;
 }

@@ -1,22 +1,22 @@
 // The agent's own thread: samples the cgroup on its timer, runs the policy and answers HAProxy,
 // all off the main event loop, so a replica saturated by its requests can still say so.
 import { parentPort, workerData } from 'node:worker_threads';
-import { redecideAgentLoop, startAgentLoop, stepAgentLoop, type AgentLoopConfig, type AgentLoopState } from '../policy/agent-step.js';
-import type { AgentState } from '../policy/decide-agent-reply.js';
+import { redecideAgentLoop, startAgentLoop, stepAgentLoop, type AgentLoopState } from '../policy/agent-step.js';
+import { replyForInstances, type AgentState } from '../policy/decide-agent-reply.js';
+import { readRequestWindows } from '../request-stats.js';
 import { createProbe } from '../probe/create-probe.js';
 import type { Probe } from '../probe/probe.js';
 import type { AgentSnapshot, AgentWorkerConfig, MainToWorker, WorkerToMain } from './agent-messages.js';
 import { startAgentServer, type AgentServer } from './agent-server.js';
+import { HAProxyInstances } from './haproxy-instances.js';
 
 const config = workerData as AgentWorkerConfig;
 const port = parentPort!;
 const send = (message: WorkerToMain) => port.postMessage(message);
 
-const loopConfig: AgentLoopConfig = {
-  metric: config.metric,
-  smoothingMs: config.smoothingMs,
-  policy: { maintAt: config.maintAt, readyAt: config.readyAt, minMaintMs: config.minMaintMs, weighting: config.weighting },
-};
+const loopConfig = config.loop;
+const readRequests = readRequestWindows(config.requestStats);
+const instances = new HAProxyInstances();
 let draining = config.draining;
 let state: AgentLoopState = redecideAgentLoop(startAgentLoop(loopConfig, performance.now()), loopConfig, performance.now(), draining);
 const counters = {
@@ -35,9 +35,17 @@ let stopping = false;
 function snapshot(): AgentSnapshot {
   const reading = state.lastReading;
   const d = state.decision;
+  const c = state.capacity;
   return {
     state: d.state,
     weightPercent: d.weightPercent,
+    concurrency: d.concurrency,
+    haproxyInstances: instances.count(performance.now()),
+    capacity: c.capacity,
+    latencyFactor: c.latencyFactor,
+    serviceTimeMs: c.recentUs === undefined ? undefined : c.recentUs / 1000,
+    baselineServiceTimeMs: c.baselineUs === undefined ? undefined : c.baselineUs / 1000,
+    inFlight: state.inFlight,
     reply: d.reply,
     stateSinceEpochMs: Date.now() - (performance.now() - d.sinceMs),
     raw: state.raw,
@@ -67,7 +75,8 @@ function adopt(next: AgentLoopState): void {
 async function sample(): Promise<void> {
   try {
     const reading = await probe.read();
-    adopt(stepAgentLoop(state, reading, loopConfig, draining));
+    const own = process.cpuUsage();
+    adopt(stepAgentLoop(state, { ...reading, ownCpuSeconds: (own.user + own.system) / 1e6 }, loopConfig, draining, readRequests()));
     counters.samples++;
   } catch (error) {
     counters.probeErrors++;
@@ -95,7 +104,11 @@ try {
   server = await startAgentServer({
     port: config.agentPort,
     host: config.host,
-    reply: () => state.decision.reply,
+    reply: (address) => {
+      const now = performance.now();
+      instances.seen(address, now);
+      return replyForInstances(state.decision, instances.count(now));
+    },
     socketDeadlineMs: config.socketDeadlineMs,
     maxConnections: config.maxConnections,
     onReply: () => counters.replies[state.decision.state]++,

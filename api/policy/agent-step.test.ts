@@ -2,8 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { redecideAgentLoop, startAgentLoop, stepAgentLoop, type AgentLoopConfig, type AgentLoopState } from './agent-step.js';
 import type { AgentState } from './decide-agent-reply.js';
+import { CAPACITY_TUNING } from './capacity.js';
 
-const CONFIG: AgentLoopConfig = { metric: 'cpu', smoothingMs: 1000, policy: { maintAt: 80, readyAt: 60, minMaintMs: 5000 } };
+const CONFIG: AgentLoopConfig = {
+  metric: 'cpu', smoothingMs: 1000, policy: { maintAt: 80, readyAt: 60, minMaintMs: 5000 },
+  capacity: { referenceCores: undefined, concurrencyCap: 100, tuning: CAPACITY_TUNING },
+};
 const SAMPLE_MS = 250;
 
 /** Simulates a container on one core: `cpuAt(t)` is its CPU share in [t, t + 250 ms). */
@@ -23,7 +27,7 @@ const firstTime = (states: ReturnType<typeof simulate>, s: AgentState, after = -
 
 test('stepAgentLoop: the first reading only sets the CPU baseline', () => {
   const s0 = startAgentLoop(CONFIG, 0);
-  assert.equal(s0.decision.reply, 'ready 100%\n');
+  assert.equal(s0.decision.reply, 'ready 100% maxconn:4\n');
   const s1 = stepAgentLoop(s0, { atMs: 0, cpuSeconds: 5000, cpuLimitCores: 1, memoryBytes: 0, memoryLimitBytes: 1 }, CONFIG, false);
   assert.equal(s1.smoothed.cpu, 0);
   assert.equal(s1.decision.state, 'ready');
@@ -80,4 +84,32 @@ test('stepAgentLoop: metric max follows memory when memory is the higher', () =>
 test('redecideAgentLoop: drain applies at once, without a new reading', () => {
   const state = redecideAgentLoop(startAgentLoop(CONFIG, 0), CONFIG, 10, true);
   assert.equal(state.decision.reply, 'drain\n');
+});
+
+test('proportional: a replica busy with its own requests stays ready at full weight; work it does not control sends it to maint', () => {
+  const own = (share: number, foreign: number) => {
+    let state = startAgentLoop(CONFIG, 0);
+    let container = 0;
+    let mine = 0;
+    for (let t = 0; t <= 5000; t += 250) {
+      state = stepAgentLoop(state, { atMs: t, cpuSeconds: container, ownCpuSeconds: mine, cpuLimitCores: 1, memoryBytes: 10, memoryLimitBytes: 100 }, CONFIG, false);
+      container += (share + foreign) * 0.25;
+      mine += share * 0.25;
+    }
+    return state;
+  };
+  const busy = own(0.95, 0);
+  assert.deepEqual([busy.decision.state, busy.decision.weightPercent], ['ready', 100]);
+  assert.ok(busy.smoothed.cpu > 0.9 && busy.smoothed.foreignCpu < 0.01);
+  const crowded = own(0.05, 0.9);
+  assert.equal(crowded.decision.state, 'maint');
+  assert.ok(crowded.smoothed.load > 0.8, 'the pressure is the foreign CPU');
+});
+
+test('binary (the seed\'s agent): the whole container\'s CPU is the pressure, own work included', () => {
+  const config: AgentLoopConfig = { ...CONFIG, policy: { ...CONFIG.policy, weighting: 'binary', minMaintMs: 0 }, smoothingMs: 0 };
+  let state = startAgentLoop(config, 0);
+  state = stepAgentLoop(state, { atMs: 0, cpuSeconds: 0, ownCpuSeconds: 0, cpuLimitCores: 1, memoryBytes: 10, memoryLimitBytes: 100 }, config, false);
+  state = stepAgentLoop(state, { atMs: 1000, cpuSeconds: 0.95, ownCpuSeconds: 0.95, cpuLimitCores: 1, memoryBytes: 10, memoryLimitBytes: 100 }, config, false);
+  assert.equal(state.decision.reply, 'maint #load=95\n');
 });

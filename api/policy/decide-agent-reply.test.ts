@@ -13,7 +13,7 @@ function run(steps: Array<[number, number]>, policy = POLICY, start?: AgentDecis
   });
 }
 
-const maintSince = (sinceMs: number): AgentDecision => ({ state: 'maint', weightPercent: 0, sinceMs, reply: 'maint\n' });
+const maintSince = (sinceMs: number): AgentDecision => ({ state: 'maint', weightPercent: 0, concurrency: 0, sinceMs, loadPercent: 90, reply: 'maint\n' });
 
 const CASES: Array<{ name: string; steps: Array<[number, number]>; start?: AgentDecision; want: AgentState[] }> = [
   { name: 'rising: maint exactly at the threshold', steps: [[0, 10], [1, 50], [2, 70], [3, 79.9], [4, 80]], want: ['ready', 'ready', 'ready', 'ready', 'maint'] },

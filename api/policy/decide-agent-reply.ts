@@ -1,15 +1,21 @@
-// The agent's state machine: what a replica tells HAProxy, given its smoothed load.
+// The agent's state machine: what a replica tells HAProxy, given its smoothed pressure.
 //
-//   draining                                        -> drain (final)
-//   ready and load >= maint                         -> maint
-//   maint and load <= ready and in maint >= minimum -> ready
-//   anything else                                   -> the previous state
+//   draining                                            -> drain (final)
+//   ready and pressure >= maint                         -> maint
+//   maint and pressure <= ready and in maint >= minimum -> ready
+//   anything else                                       -> the previous state
 //
-// While ready the reply carries a weight from computeReadyWeight. Pure: time comes in as data.
+// Pressure is what the replica does not control (api/policy/agent-step.ts says what it is per
+// weighting). While ready the reply carries a weight (the replica's capacity, from
+// api/policy/capacity.ts, or 100 % for binary weighting) and, when a concurrency is known, the
+// most requests HAProxy may have in flight to it. Pure: time comes in as data.
 import { computeReadyWeight } from './weight.js';
 
 export type AgentState = 'ready' | 'maint' | 'drain';
-/** proportional: the weight falls as load nears maint; binary: ready is always 100% (the seed's agent). */
+/**
+ * proportional: the weight is the replica's capacity (foreign CPU, memory headroom, service
+ * time) and the reply carries a concurrency; binary: ready is always 100 % (the seed's agent).
+ */
 export type Weighting = 'proportional' | 'binary';
 export const AGENT_STATES: readonly AgentState[] = ['ready', 'maint', 'drain'];
 
@@ -20,25 +26,33 @@ export interface AgentPolicy {
   readyAt: number;
   /** Least time a replica stays in maint once it entered it. */
   minMaintMs: number;
-  /** How a ready replica's weight follows its load (default proportional). */
+  /** How a ready replica's weight is found (default proportional). */
   weighting?: Weighting;
 }
 
 export interface AgentInput {
-  /** Smoothed load in percent of the container's limit (may exceed 100). */
+  /** Smoothed pressure in percent of the container's limit (may exceed 100). */
   loadPercent: number;
   nowMs: number;
   /** True once shutdown began. */
   draining: boolean;
+  /** The weight a ready replica reports (proportional weighting); default: its headroom below maint. */
+  weightPercent?: number;
+  /** Most requests in flight for one HAProxy (0 or undefined: none sent). */
+  concurrency?: number;
 }
 
 export interface AgentDecision {
   state: AgentState;
   /** Weight in percent of the server's configured weight; 0 unless ready. */
   weightPercent: number;
+  /** Requests in flight the replica takes in all (0 = no limit sent); shared among the HAProxy instances that ask. */
+  concurrency: number;
   /** When the replica entered this state. */
   sinceMs: number;
-  /** The line sent to HAProxy, newline included. */
+  /** The pressure the decision saw, percent. */
+  loadPercent: number;
+  /** The line sent to a single HAProxy, newline included (agent-server.ts divides the concurrency among several). */
   reply: string;
 }
 
@@ -46,8 +60,10 @@ export function decideAgentReply(previous: AgentDecision | undefined, input: Age
   const before = previous?.state ?? 'ready';
   const state = nextState(before, previous, input, policy);
   const sinceMs = previous && state === before ? previous.sinceMs : input.nowMs;
-  const weightPercent = state !== 'ready' ? 0 : policy.weighting === 'binary' ? 100 : computeReadyWeight(input.loadPercent, policy.maintAt);
-  return { state, weightPercent, sinceMs, reply: formatAgentReply(state, weightPercent, input.loadPercent) };
+  const binary = policy.weighting === 'binary';
+  const weightPercent = state !== 'ready' ? 0 : binary ? 100 : input.weightPercent ?? computeReadyWeight(input.loadPercent, policy.maintAt);
+  const concurrency = state === 'ready' && !binary ? Math.max(0, input.concurrency ?? 0) : 0;
+  return { state, weightPercent, concurrency, sinceMs, loadPercent: input.loadPercent, reply: formatAgentReply(state, weightPercent, input.loadPercent, concurrency) };
 }
 
 function nextState(before: AgentState, previous: AgentDecision | undefined, input: AgentInput, policy: AgentPolicy): AgentState {
@@ -59,12 +75,18 @@ function nextState(before: AgentState, previous: AgentDecision | undefined, inpu
 }
 
 /**
- * HAProxy's agent protocol: one ASCII line. `ready` also lifts a maint or drain set by the agent.
- * `maint` carries the load after `#` (HAProxy ignores it; the supervisor's panic guard ranks
- * overloaded replicas by it): `maint #load=93`.
+ * HAProxy's agent protocol: one ASCII line. `ready` also lifts a maint or drain set by the agent;
+ * `maxconn:N` sets the server's connection limit. `maint` carries the pressure after `#` (HAProxy
+ * ignores it; the supervisor's panic guard ranks overloaded replicas by it): `maint #load=93`.
  */
-export function formatAgentReply(state: AgentState, weightPercent: number, loadPercent?: number): string {
-  if (state === 'ready') return `ready ${weightPercent}%\n`;
+export function formatAgentReply(state: AgentState, weightPercent: number, loadPercent?: number, maxconn = 0): string {
+  if (state === 'ready') return `ready ${weightPercent}%${maxconn > 0 ? ` maxconn:${maxconn}` : ''}\n`;
   if (state === 'maint' && loadPercent !== undefined && Number.isFinite(loadPercent)) return `maint #load=${Math.min(9999, Math.max(0, Math.round(loadPercent)))}\n`;
   return `${state}\n`;
+}
+
+/** The reply for one of `instances` HAProxy instances: each gets its share of the concurrency, rounded up. */
+export function replyForInstances(decision: AgentDecision, instances: number): string {
+  if (decision.state !== 'ready' || decision.concurrency <= 0 || instances <= 1) return decision.reply;
+  return formatAgentReply(decision.state, decision.weightPercent, decision.loadPercent, Math.ceil(decision.concurrency / instances));
 }

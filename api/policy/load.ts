@@ -13,6 +13,15 @@ export interface ProbeReading {
   memoryBytes: number;
   /** Memory limit, or the machine's memory when there is none, bytes. */
   memoryLimitBytes: number;
+  /** CFS bandwidth counters (cpu.stat), when the group has a quota: cumulative. */
+  throttle?: ThrottleCounters;
+}
+
+/** cpu.stat's bandwidth counters: periods elapsed, periods in which the group was throttled, time throttled. */
+export interface ThrottleCounters {
+  periods: number;
+  throttledPeriods: number;
+  throttledSeconds: number;
 }
 
 export type AgentMetric = 'cpu' | 'memory' | 'max';
@@ -29,6 +38,28 @@ export function computeCpuRatio(previous: ProbeReading, next: ProbeReading): num
 export function computeMemoryRatio(reading: ProbeReading): number | undefined {
   if (!(reading.memoryLimitBytes > 0) || !(reading.memoryBytes >= 0)) return undefined;
   return reading.memoryBytes / reading.memoryLimitBytes;
+}
+
+/** Share of CFS periods in which the group ran out of quota between two readings; undefined without counters or periods. */
+export function computeThrottledRatio(previous: ProbeReading, next: ProbeReading): number | undefined {
+  const a = previous.throttle;
+  const b = next.throttle;
+  if (!a || !b) return undefined;
+  const periods = b.periods - a.periods;
+  const throttled = b.throttledPeriods - a.throttledPeriods;
+  if (!(periods > 0) || !(throttled >= 0)) return undefined;
+  return Math.min(1, throttled / periods);
+}
+
+/** Share of wall time the group spent throttled between two readings (cpu.stat's throttled time); undefined without counters. */
+export function computeStalledRatio(previous: ProbeReading, next: ProbeReading): number | undefined {
+  const a = previous.throttle;
+  const b = next.throttle;
+  const elapsedSeconds = (next.atMs - previous.atMs) / 1000;
+  if (!a || !b || !(elapsedSeconds > 0)) return undefined;
+  const stalled = b.throttledSeconds - a.throttledSeconds;
+  if (!(stalled >= 0)) return undefined;
+  return Math.min(1, stalled / elapsedSeconds);
 }
 
 export function selectLoad(metric: AgentMetric, cpu: number, memory: number): number {

@@ -1,11 +1,13 @@
 // cgroup v2 (one unified tree; inside a container its root is the container's group).
-// CPU: cpu.stat usage_usec against cpu.max ("max 100000" or "50000 100000"); memory:
-// memory.current minus inactive_file (as `docker stats` does) against memory.max.
+// CPU: cpu.stat usage_usec (and its bandwidth counters nr_periods, nr_throttled,
+// throttled_usec) against cpu.max ("max 100000" or "50000 100000"); memory: memory.current minus
+// inactive_file (as `docker stats` does) against memory.max. Limits are re-read every
+// LIMITS_REFRESH_MS, not on every sample.
 import { join } from 'node:path';
 import type { ProbeReading } from '../policy/load.js';
-import { findFile, parseInteger, ProbeError, readCpuCount, readInteger, readKeyValue, readText } from './cgroup-files.js';
+import { findFile, parseInteger, parseKeyValues, ProbeError, readCpuCount, readInteger, readText } from './cgroup-files.js';
 import { readInactiveFile } from './cgroup-v1.js';
-import { resolveCpuLimit, resolveMemoryLimit, type Probe, type ProbeOptions } from './probe.js';
+import { cachedLimits, resolveCpuLimit, resolveMemoryLimit, type Probe, type ProbeOptions } from './probe.js';
 
 const CPUSET_FILES = ['cpuset.cpus.effective', 'cpuset.cpus'];
 
@@ -25,25 +27,41 @@ export function createCgroupV2Probe(root: string, options: ProbeOptions): Probe 
   if (!isCgroupV2(root)) throw new ProbeError(`${root}: no cgroup.controllers and cpu.stat (not a cgroup v2 tree)`);
   const cpuMaxPath = findFile(root, ['cpu.max']);
   const hasMemory = findFile(root, ['memory.current']) !== undefined;
-
+  const limits = cachedLimits(now, () => {
+    const cpuMax = cpuMaxPath ? parseCpuMax(readText(cpuMaxPath), cpuMaxPath) : undefined;
+    let limit: number | undefined;
+    if (hasMemory) {
+      const maxPath = findFile(root, ['memory.max']);
+      const max = maxPath ? readText(maxPath).trim() : 'max';
+      limit = max === 'max' ? undefined : parseInteger(max, join(root, 'memory.max'));
+    }
+    return {
+      cpuLimitCores: resolveCpuLimit(cpuMax?.quotaUs, cpuMax?.periodUs, readCpuCount(root, CPUSET_FILES), options.host),
+      memoryLimitBytes: resolveMemoryLimit(limit, options.host),
+      hasQuota: cpuMax?.quotaUs !== undefined,
+    };
+  });
   return {
     kind: 'cgroup-v2',
     source: root,
     async read(): Promise<ProbeReading> {
       const atMs = now();
-      const cpuSeconds = readKeyValue(join(root, 'cpu.stat'), 'usage_usec') / 1e6;
-      const cpuMax = cpuMaxPath ? parseCpuMax(readText(cpuMaxPath), cpuMaxPath) : undefined;
-      const cpuLimitCores = resolveCpuLimit(cpuMax?.quotaUs, cpuMax?.periodUs, readCpuCount(root, CPUSET_FILES), options.host);
+      const statPath = join(root, 'cpu.stat');
+      const stat = parseKeyValues(readText(statPath));
+      const usage = stat.get('usage_usec');
+      if (usage === undefined) throw new ProbeError(`${statPath}: no usage_usec line`);
+      const { cpuLimitCores, memoryLimitBytes, hasQuota } = limits();
       let memoryBytes = 0;
-      let limit: number | undefined;
       if (hasMemory) {
         const current = readInteger(join(root, 'memory.current'));
         memoryBytes = Math.max(0, current - readInactiveFile(join(root, 'memory.stat'), 'inactive_file'));
-        const maxPath = findFile(root, ['memory.max']);
-        const max = maxPath ? readText(maxPath).trim() : 'max';
-        limit = max === 'max' ? undefined : parseInteger(max, join(root, 'memory.max'));
       }
-      return { atMs, cpuSeconds, cpuLimitCores, memoryBytes, memoryLimitBytes: resolveMemoryLimit(limit, options.host) };
+      const periods = stat.get('nr_periods');
+      const throttledPeriods = stat.get('nr_throttled');
+      const throttledUsec = stat.get('throttled_usec');
+      const throttle = hasQuota && periods !== undefined && throttledPeriods !== undefined && throttledUsec !== undefined
+        ? { periods, throttledPeriods, throttledSeconds: throttledUsec / 1e6 } : undefined;
+      return { atMs, cpuSeconds: usage / 1e6, cpuLimitCores, memoryBytes, memoryLimitBytes, ...(throttle ? { throttle } : {}) };
     },
   };
 }

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeCgroup, type FakeCgroupOptions } from '../testdata/fake-cgroup.js';
-import { computeCpuRatio, computeMemoryRatio } from '../policy/load.js';
+import { computeCpuRatio, computeMemoryRatio, computeThrottledRatio } from '../policy/load.js';
 import { countCpuList, parseKeyValues, ProbeError } from './cgroup-files.js';
 import { parseCpuMax } from './cgroup-v2.js';
 import { createProbe } from './create-probe.js';
-import type { HostFacts } from './probe.js';
+import { LIMITS_REFRESH_MS, type HostFacts } from './probe.js';
 
 const HOST: HostFacts = { cpuCount: 8, memoryTotalBytes: 16 * 2 ** 30 };
 const MiB = 2 ** 20;
@@ -81,12 +81,32 @@ for (const version of [1, 2] as const) {
   }));
 }
 
-test('probe: a limit raised at run time (docker update) is seen on the next reading', withTree({ version: 2, cpus: 1 }, async (tree, clock) => {
-  const probe = createProbe(tree.root, { host: HOST, now: () => clock.ms });
-  assert.equal((await probe.read()).cpuLimitCores, 1);
-  tree.write('cpu.max', '150000 100000\n');
-  assert.equal((await probe.read()).cpuLimitCores, 1.5);
-}));
+for (const version of [1, 2] as const) {
+  test(`probe: v${version} a limit raised at run time (docker update) is seen within ${LIMITS_REFRESH_MS} ms, not re-read on every sample`, withTree({ version, cpus: 1 }, async (tree, clock) => {
+    const probe = createProbe(tree.root, { host: HOST, now: () => clock.ms });
+    assert.equal((await probe.read()).cpuLimitCores, 1);
+    tree.write(version === 2 ? 'cpu.max' : 'cpu/cpu.cfs_quota_us', version === 2 ? '150000 100000\n' : '150000\n');
+    clock.ms += LIMITS_REFRESH_MS - 1;
+    assert.equal((await probe.read()).cpuLimitCores, 1, 'limits are cached between refreshes');
+    clock.ms += 1;
+    assert.equal((await probe.read()).cpuLimitCores, 1.5);
+  }));
+
+  test(`probe: v${version} CFS throttling counters with a quota, none without`, withTree({ version, cpus: 0.25 }, async (tree, clock) => {
+    const probe = createProbe(tree.root, { host: HOST, now: () => clock.ms });
+    const first = await probe.read();
+    tree.setThrottle(10, 4, 0.3);
+    clock.ms += 1000;
+    const second = await probe.read();
+    assert.deepEqual(second.throttle, { periods: 10, throttledPeriods: 4, throttledSeconds: 0.3 });
+    assert.equal(computeThrottledRatio(first, second), 0.4);
+  }));
+
+  test(`probe: v${version} without a quota there are no throttling counters`, withTree({ version }, async (tree, clock) => {
+    const probe = createProbe(tree.root, { host: HOST, now: () => clock.ms });
+    assert.equal((await probe.read()).throttle, undefined);
+  }));
+}
 
 test('probe: a directory without cgroup files falls back to the host', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bso-empty-'));

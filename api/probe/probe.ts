@@ -36,3 +36,18 @@ export function resolveMemoryLimit(limitBytes: number | undefined, host: HostFac
   if (limitBytes === undefined || !(limitBytes > 0)) return host.memoryTotalBytes;
   return Math.min(limitBytes, host.memoryTotalBytes);
 }
+
+/** Limits change only with `docker update`: re-read at most this often, not on every sample. */
+export const LIMITS_REFRESH_MS = 5000;
+
+export interface Limits { cpuLimitCores: number; memoryLimitBytes: number; hasQuota: boolean }
+
+/** `read` at most once per LIMITS_REFRESH_MS of `now`; a read that throws is retried next time. */
+export function cachedLimits(now: () => number, read: () => Limits): () => Limits {
+  let cached: { at: number; limits: Limits } | undefined;
+  return () => {
+    const at = now();
+    if (!cached || at - cached.at >= LIMITS_REFRESH_MS || at < cached.at) cached = { at, limits: read() };
+    return cached.limits;
+  };
+}

@@ -38,19 +38,36 @@ export class FakeCgroup {
       if (options.cpuset !== undefined) this.write('cpuset/cpuset.cpus', `${options.cpuset}\n`);
     }
     this.setCpuSeconds(0);
+    this.setThrottle(0, 0, 0);
     this.setMemory(0, 0);
   }
 
   /** Cumulative CPU time used by the "container". */
   setCpuSeconds(seconds: number): void {
     this.cpuSeconds = seconds;
-    if (this.options.version === 2) {
-      const usec = Math.round(seconds * 1e6);
-      this.write('cpu.stat', `usage_usec ${usec}\nuser_usec ${Math.round(usec * 0.8)}\nsystem_usec ${Math.round(usec * 0.2)}\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n`);
-    } else {
+    if (this.options.version === 2) this.writeV2CpuStat();
+    else {
       const dir = this.options.v1Layout === 'combined' ? 'cpu,cpuacct' : 'cpuacct';
       this.write(`${dir}/cpuacct.usage`, `${Math.round(seconds * 1e9)}\n`);
     }
+  }
+
+  /** Cumulative CFS bandwidth counters (cpu.stat): periods, throttled periods, throttled seconds. */
+  setThrottle(periods: number, throttledPeriods: number, throttledSeconds: number): void {
+    this.throttle = { periods, throttledPeriods, throttledSeconds };
+    if (this.options.version === 2) this.writeV2CpuStat();
+    else {
+      const dir = this.options.v1Layout === 'combined' ? 'cpu,cpuacct' : 'cpu';
+      this.write(`${dir}/cpu.stat`, `nr_periods ${periods}\nnr_throttled ${throttledPeriods}\nthrottled_time ${Math.round(throttledSeconds * 1e9)}\n`);
+    }
+  }
+
+  private throttle = { periods: 0, throttledPeriods: 0, throttledSeconds: 0 };
+
+  private writeV2CpuStat(): void {
+    const usec = Math.round(this.cpuSeconds * 1e6);
+    const t = this.throttle;
+    this.write('cpu.stat', `usage_usec ${usec}\nuser_usec ${Math.round(usec * 0.8)}\nsystem_usec ${Math.round(usec * 0.2)}\nnr_periods ${t.periods}\nnr_throttled ${t.throttledPeriods}\nthrottled_usec ${Math.round(t.throttledSeconds * 1e6)}\n`);
   }
 
   addCpuSeconds(seconds: number): void {

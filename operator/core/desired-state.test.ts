@@ -16,6 +16,8 @@ test('the example becomes a dnsrr API service with limits and agent env, and an 
   assert.equal(api!.env.BSO_MAINT_AT, '80');
   assert.equal(api!.env.BSO_READY_AT, '60');
   assert.equal(api!.env.AGENT_PORT, '9999');
+  assert.equal(api!.env.BSO_REFERENCE_CPUS, '0.5');
+  assert.equal(api!.env.BSO_MAXCONN_LIMIT, '100');
   assert.deepEqual(api!.ports, []);
   assert.equal(haproxy!.name, 'hello-haproxy');
   assert.deepEqual(haproxy!.ports, [{ target: 80, published: 80 }, { target: 8404, published: 8404 }]);
@@ -32,7 +34,7 @@ test('the spec hash label changes with the spec and only then', () => {
 });
 
 test('a user-provided stats secret is used and not generated', () => {
-  const spec = loadExample((t) => t.replace('balance: leastconn', 'balance: leastconn\n    statsSecret: my-stats'));
+  const spec = loadExample((t) => t.replace('statsPort: 8404', 'statsPort: 8404\n    statsSecret: my-stats'));
   const desired = desiredStateFor(spec, CONTROL);
   assert.deepEqual(desired.secrets, []);
   assert.ok(desired.services[1]!.files.some((f) => f.source === 'secret' && f.name === 'my-stats'));

@@ -90,6 +90,8 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       [AGENT_ENV.smoothing]: spec.agent.smoothing,
       [AGENT_ENV.minMaintTime]: spec.agent.minMaintTime,
       [AGENT_ENV.weighting]: spec.agent.weighting,
+      [AGENT_ENV.referenceCpus]: String(spec.resources.cpus),
+      [AGENT_ENV.maxconnLimit]: String(spec.haproxy.maxconnPerServer),
       [AGENT_ENV.drainDelay]: `${drainDelayMs}ms`,
       [AGENT_ENV.shutdownTimeout]: `${SHUTDOWN_TIMEOUT_MS}ms`,
     },

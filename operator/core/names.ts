@@ -38,6 +38,10 @@ export const AGENT_ENV = {
   smoothing: 'BSO_SMOOTHING',
   minMaintTime: 'BSO_MIN_MAINT_TIME',
   weighting: 'BSO_AGENT_WEIGHTING',
+  /** spec.resources.cpus: a replica with these CPUs and nothing else running has capacity 1 (weight 100 %). */
+  referenceCpus: 'BSO_REFERENCE_CPUS',
+  /** spec.haproxy.maxconnPerServer: the most requests in flight the agent ever allows (0 = no limit). */
+  maxconnLimit: 'BSO_MAXCONN_LIMIT',
   cgroupRoot: 'BSO_CGROUP_ROOT',
   drainDelay: 'BSO_DRAIN_DELAY',
   shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
