@@ -112,7 +112,7 @@ export interface BalancedServiceSpecAgent {
    */
   port: number;
   /**
-   * How often HAProxy asks the agent (agent-inter).
+   * How often HAProxy asks the agent (agent-inter): how soon a change of weight, concurrency or state takes effect.
    */
   interval: string;
   /**
@@ -133,12 +133,12 @@ export interface BalancedServiceSpecAgent {
    */
   minMaintTime: string;
   /**
-   * How a ready replica's weight follows its load: proportional lowers it as the load nears the maint threshold (100 x (maint - load) / maint percent, at least 1); binary always answers ready 100% (the proof of concept's agent).
+   * How a ready replica's weight is found: proportional reports its capacity (the share of its CPU not taken by other work, times its CPUs over spec.resources.cpus, lowered when its service time rises above its own baseline) and the requests it takes at once (maxconn); binary always answers ready 100% and acts on the whole container's CPU (the proof of concept's agent).
    */
   weighting: "proportional" | "binary";
 }
 /**
- * Hysteresis thresholds in percent of the container's limit.
+ * Hysteresis thresholds of overload, in percent of the container's limit. The load they act on is what the replica does not control: CPU used in its container by anything but its own server process (with weighting proportional; the whole container's CPU with binary), and/or memory (metric). The replica's own request work lowers its weight and concurrency instead, so replicas carrying their share never go to maint.
  */
 export interface BalancedServiceSpecAgentThresholds {
   /**
@@ -167,11 +167,11 @@ export interface BalancedServiceSpecHaproxy {
    */
   statsPort: number;
   /**
-   * HAProxy's balancing algorithm among ready replicas (weights from the agents apply to both).
+   * HAProxy's balancing algorithm among ready replicas: random (power of two choices: of two replicas drawn by weight, the one with fewer requests in flight per weight; honours the agents' weights at every load), roundrobin (weighted), or leastconn (fewest connections; ignores weights while replicas are idle).
    */
-  balance: "leastconn" | "roundrobin";
+  balance: "random" | "roundrobin" | "leastconn";
   /**
-   * Maximum concurrent connections HAProxy sends to one replica; more wait in HAProxy's queue (0 = unlimited).
+   * The most requests HAProxy may have in flight to one replica; more wait in HAProxy's bounded queue. Each agent lowers it to what its replica serves usefully at once (maxconn: in its reply); this is the ceiling and the value before the agent answers (0 = unlimited, and the agents send no limit).
    */
   maxconnPerServer: number;
   /**
@@ -209,7 +209,7 @@ export interface BalancedServiceSpecHaproxyTimeouts {
    */
   server: string;
   /**
-   * Longest time a request waits in HAProxy's queue for a free replica slot before a 503.
+   * Longest time a request waits in HAProxy's queue for a free replica slot; then it is refused with 503 and Retry-After.
    */
   queue: string;
 }

@@ -36,12 +36,12 @@ test('a spec with only a name and an image gets every default', () => {
       resources: { cpus: 0.5, memory: '256Mi' },
       healthCheck: { path: '/healthz', interval: '2s', fall: 3, rise: 2 },
       agent: {
-        port: 9999, interval: '2s', metric: 'cpu', thresholds: { maint: 80, ready: 60 },
+        port: 9999, interval: '500ms', metric: 'cpu', thresholds: { maint: 80, ready: 60 },
         sampleInterval: '250ms', smoothing: '1s', minMaintTime: '5s', weighting: 'proportional',
       },
       haproxy: {
-        image: 'bso-haproxy:latest', port: 80, statsPort: 8404, balance: 'leastconn', maxconnPerServer: 100,
-        slowstart: '5s', panicThreshold: 50, retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '5s' },
+        image: 'bso-haproxy:latest', port: 80, statsPort: 8404, balance: 'random', maxconnPerServer: 100,
+        slowstart: '1s', panicThreshold: 50, retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '1s' },
       },
     },
   });
@@ -61,7 +61,7 @@ test('examples/hello.yaml is valid and means what the issue says', () => {
   assert.deepEqual(
     [s.image, s.replicas, s.port, s.resources.cpus, s.resources.memory, s.agent.port, s.agent.interval, s.agent.metric,
       s.agent.thresholds.maint, s.agent.thresholds.ready, s.haproxy.port, s.haproxy.statsPort, s.haproxy.balance],
-    ['bso-hello-api:latest', 2, 8080, 0.5, '256Mi', 9999, '2s', 'cpu', 80, 60, 80, 8404, 'leastconn'],
+    ['bso-hello-api:latest', 2, 8080, 0.5, '256Mi', 9999, '500ms', 'cpu', 80, 60, 80, 8404, 'random'],
   );
 });
 

@@ -27,9 +27,11 @@ test('values come from the spec; weight 100 so that the agent\'s NN% is weight N
   assert.equal(s.backend.servers.weight, 100);
   assert.equal(s.backend.servers.port, 8080);
   assert.equal(s.backend.servers.agentPort, 9999);
-  assert.equal(s.backend.servers.agentIntervalMs, 2000);
+  assert.equal(s.backend.servers.agentIntervalMs, 500);
   assert.equal(s.backend.servers.maxconn, 100);
-  assert.equal(s.backend.balance, 'leastconn');
+  assert.equal(s.backend.balance, 'random');
+  assert.deepEqual([s.backend.healthCheck.intervalMs, s.backend.healthCheck.fastIntervalMs, s.backend.healthCheck.downIntervalMs], [2000, 250, 500]);
+  assert.equal(s.defaults.retryAfterSeconds, 1);
   assert.equal(s.frontend.bind.port, 80);
   assert.equal(s.stats.bind.port, 8404);
   assert.equal(s.defaults.timeouts.serverMs, 30_000);

@@ -23,6 +23,13 @@ export const IDEMPOTENT_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PUT', 'T
 /** Failures retried on another replica. Connection failures are retried for every method. */
 export const RETRY_ON = ['conn-failure', 'empty-response', 'junk-response', '503'] as const;
 
+/**
+ * Checks while a replica changes state, and while it is DOWN: a new replica (in DNS before its
+ * app listens) or one coming back is found within these, not within a full interval.
+ */
+export const FAST_CHECK_MS = 250;
+export const DOWN_CHECK_MS = 500;
+
 const MIN_HARD_STOP_MS = 30_000;
 const MAX_HARD_STOP_MS = 15 * 60_000;
 const HTTP_REQUEST_TIMEOUT_MS = 10_000;
@@ -43,6 +50,7 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
       hardStopAfterMs: Math.min(Math.max(serverMs, MIN_HARD_STOP_MS), MAX_HARD_STOP_MS),
     },
     defaults: {
+      retryAfterSeconds: Math.max(1, Math.ceil(durationMs(timeouts.queue) / 1000)),
       timeouts: {
         connectMs: durationMs(timeouts.connect),
         clientMs,
@@ -74,6 +82,8 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
         path: s.healthCheck.path,
         host: apiServiceName(name),
         intervalMs: durationMs(s.healthCheck.interval),
+        fastIntervalMs: Math.min(FAST_CHECK_MS, durationMs(s.healthCheck.interval)),
+        downIntervalMs: Math.min(DOWN_CHECK_MS, durationMs(s.healthCheck.interval)),
         fall: s.healthCheck.fall,
         rise: s.healthCheck.rise,
       },

@@ -22,6 +22,8 @@ export interface GlobalModel {
 }
 
 export interface DefaultsModel {
+  /** What HAProxy's own 503 (queue full or timed out, no replica) tells clients: retry after this many seconds. */
+  retryAfterSeconds: number;
   timeouts: {
     connectMs: number;
     clientMs: number;
@@ -66,6 +68,9 @@ export interface HealthCheckModel {
   /** Host header of the check request. */
   host: string;
   intervalMs: number;
+  /** Between checks while a replica changes state (going up or down), and while it is DOWN. */
+  fastIntervalMs: number;
+  downIntervalMs: number;
   fall: number;
   rise: number;
 }
@@ -88,7 +93,8 @@ export interface ServerTemplateModel {
 
 export interface BackendModel {
   name: string;
-  balance: 'leastconn' | 'roundrobin';
+  /** random is rendered `random(2)`: power of two choices over the weights. */
+  balance: 'random' | 'leastconn' | 'roundrobin';
   retries: number;
   /** HTTP methods whose requests may be retried after being sent (idempotent ones). */
   retryMethods: readonly string[];

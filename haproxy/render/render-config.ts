@@ -11,7 +11,9 @@ import {
 type Directive = readonly string[];
 interface Section { header: Directive; directives: Directive[] }
 
-const BALANCE = ['leastconn', 'roundrobin'] as const;
+const BALANCE = ['random', 'leastconn', 'roundrobin'] as const;
+/** random: two draws by weight, the one with fewer requests in flight per weight (HAProxy's random(2)). */
+const BALANCE_TEXT: Record<(typeof BALANCE)[number], string> = { random: 'random(2)', leastconn: 'leastconn', roundrobin: 'roundrobin' };
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PUT', 'TRACE'] as const;
 const RETRY_CONDITIONS = ['conn-failure', 'empty-response', 'junk-response', 'response-timeout', '0rtt-rejected', '404', '408', '425', '500', '501', '502', '503', '504'] as const;
 
@@ -67,6 +69,9 @@ function defaultsSection(m: HAProxyModel): Section {
       timeout('queue', t.queueMs, 'queueMs'),
       timeout('http-request', t.httpRequestMs, 'httpRequestMs'),
       timeout('http-keep-alive', t.httpKeepAliveMs, 'httpKeepAliveMs'),
+      // HAProxy's own 503 (queue full or timed out, no replica): an explicit, fast refusal.
+      ['http-error', 'status', '503', 'content-type', 'text/plain', 'string', '"Service busy: every replica is at its limit. Retry later."',
+        'hdr', 'Retry-After', intToken(m.defaults.retryAfterSeconds, 1, 3600, 'defaults.retryAfterSeconds')],
     ],
   };
 }
@@ -110,7 +115,6 @@ function frontendSection(m: HAProxyModel): Section {
 
 function backendSection(m: HAProxyModel): Section {
   const b = m.backend;
-  const h = b.healthCheck;
   const s = b.servers;
   const sv = (field: string) => `backend.servers.${field}`;
   return {
@@ -119,15 +123,25 @@ function backendSection(m: HAProxyModel): Section {
       ...commonBackendDirectives(m),
       [
         ...serverTemplateHead(m, s.prefix, sv('prefix')),
-        'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
-        'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
-        ...PASSIVE_CHECK,
+        ...checkTokens(m),
         'agent-check', 'agent-port', portToken(s.agentPort, sv('agentPort')), 'agent-inter', durationToken(s.agentIntervalMs, sv('agentIntervalMs')),
         'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
         'slowstart', durationToken(s.slowstartMs, sv('slowstartMs')),
       ],
     ],
   };
+}
+
+/** `check inter .. fastinter .. downinter .. fall .. rise .. observe ...`: the health check of both backends. */
+function checkTokens(m: HAProxyModel): string[] {
+  const h = m.backend.healthCheck;
+  return [
+    'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
+    'fastinter', durationToken(h.fastIntervalMs, 'backend.healthCheck.fastIntervalMs'),
+    'downinter', durationToken(h.downIntervalMs, 'backend.healthCheck.downIntervalMs'),
+    'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
+    ...PASSIVE_CHECK,
+  ];
 }
 
 /**
@@ -141,7 +155,6 @@ const PASSIVE_CHECK = ['observe', 'layer4', 'error-limit', '2', 'on-error', 'mar
 /** The panic guard's floor: the same replicas, health-checked, no agent-check (docs/haproxy.md). */
 function panicBackendSection(m: HAProxyModel): Section {
   const b = m.backend;
-  const h = b.healthCheck;
   const s = b.servers;
   const sv = (field: string) => `backend.servers.${field}`;
   return {
@@ -150,9 +163,7 @@ function panicBackendSection(m: HAProxyModel): Section {
       ...commonBackendDirectives(m),
       [
         ...serverTemplateHead(m, b.panic.serverPrefix, 'backend.panic.serverPrefix'),
-        'check', 'inter', durationToken(h.intervalMs, 'backend.healthCheck.intervalMs'),
-        'fall', intToken(h.fall, 1, 1000, 'backend.healthCheck.fall'), 'rise', intToken(h.rise, 1, 1000, 'backend.healthCheck.rise'),
-        ...PASSIVE_CHECK,
+        ...checkTokens(m),
         'weight', intToken(s.weight, 1, 256, sv('weight')), 'maxconn', intToken(s.maxconn, 0, 1_000_000, sv('maxconn')),
       ],
     ],
@@ -170,7 +181,7 @@ function commonBackendDirectives(m: HAProxyModel): Directive[] {
   const methods = [...b.retryMethods].sort().map((method, i) => wordToken(method, METHODS, `backend.retryMethods[${i}]`));
   const retryOn = b.retryOn.map((condition, i) => wordToken(condition, RETRY_CONDITIONS, `backend.retryOn[${i}]`));
   return [
-    ['balance', wordToken(b.balance, BALANCE, 'backend.balance')],
+    ['balance', BALANCE_TEXT[wordToken(b.balance, BALANCE, 'backend.balance') as (typeof BALANCE)[number]]],
     ['retries', intToken(b.retries, 0, 100, 'backend.retries')],
     ['option', 'redispatch', '1'],
     ['retry-on', ...retryOn],
