@@ -47,3 +47,21 @@ test('a report enqueues its service, except while the service backs off after a 
   assert.equal(r.queue.depth, 1, 'a report retried a failing key before its backoff ended');
   r.queue.stop();
 });
+
+test('a report that changes only weights updates the status servers without a reconcile; a state change reconciles', () => {
+  const r = reconciler(new OperatorMetrics());
+  const up = (weight: number) => ({ name: 'replica1', address: '10.0.0.2', state: 'UP', weight });
+  r.statuses.set('hello', { observedGeneration: 1, replicas: 1, readyReplicas: 1, conditions: [], servers: [up(90)] });
+  r.report('hello', { configHash: 'a', servers: [up(90)] });
+  assert.equal(r.queue.depth, 1, 'the first report of a config reconciles');
+  r.queue.stop();
+  const quiet = reconciler(new OperatorMetrics());
+  quiet.statuses.set('hello', { observedGeneration: 1, replicas: 1, readyReplicas: 1, conditions: [], servers: [up(90)] });
+  quiet.reports.set('hello', { configHash: 'a', servers: [up(90)], receivedAt: 0 });
+  quiet.report('hello', { configHash: 'a', servers: [up(42)] });
+  assert.equal(quiet.queue.depth, 0, 'a weight change read Docker');
+  assert.equal(quiet.statuses.get('hello')!.servers[0]!.weight, 42);
+  quiet.report('hello', { configHash: 'a', servers: [{ ...up(0), state: 'MAINT' }] });
+  assert.equal(quiet.queue.depth, 1, 'a state change must reconcile (conditions)');
+  quiet.queue.stop();
+});

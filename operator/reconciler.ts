@@ -130,9 +130,14 @@ export class Reconciler {
       }
     }
     this.notePanicGuard(name, before?.panicGuard, report.panicGuard);
-    // While the key backs off after a failure, reports (every second or so per supervisor) must
-    // not retry it early: with Docker away that made one failed reconcile per report.
-    if (this.queue.failuresOf(name) === 0) this.queue.add(name);
+    // A report that changes only weights or counters needs no reconcile (no read of Docker): the
+    // status takes its servers as they are. Anything the conditions depend on reconciles, unless
+    // the key backs off after a failure (with Docker away that made one failed reconcile per report).
+    const status = this.statuses.get(name);
+    if (status && conditionInputsOf(before) === conditionInputsOf(report)) {
+      this.statuses.set(name, { ...status, servers: servedServers(servers) });
+      this.refreshServerMetrics(name);
+    } else if (this.queue.failuresOf(name) === 0) this.queue.add(name);
   }
 
   private notePanicGuard(name: string, before: SupervisorReport['panicGuard'], now: SupervisorReport['panicGuard']): void {
@@ -257,7 +262,7 @@ export class Reconciler {
       ? [{ desired: spec.replicas, running: 0 }, { desired: 1, running: 0 }]
       : await Promise.all([backend.replicaCounts(apiServiceName(name)), backend.replicaCounts(haproxyServiceName(name))]);
     const report = this.reports.get(name);
-    const servers = (report?.servers ?? []).filter((s) => s.address && s.address !== '0.0.0.0' && s.address !== '-');
+    const servers = servedServers(report?.servers ?? []);
     const previous = this.statuses.get(name)?.conditions ?? [];
     const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
     const conditions = conditionsFor({
@@ -334,4 +339,18 @@ function isUnavailable(error: unknown): boolean {
 
 function capitalize(text: string): string {
   return text[0]!.toUpperCase() + text.slice(1);
+}
+
+/** Servers with a replica in their slot (empty slots have no address). */
+function servedServers<T extends { address?: string }>(servers: readonly T[]): T[] {
+  return servers.filter((s) => s.address && s.address !== '0.0.0.0' && s.address !== '-');
+}
+
+/** What of a report the conditions depend on: configs, server states and slots, the panic guard. */
+function conditionInputsOf(report: Omit<SupervisorReport, 'receivedAt'> | undefined): string {
+  if (!report) return '';
+  return JSON.stringify([
+    report.configHash, report.rejectedHash, report.lastError, report.panicGuard?.active, report.panicGuard?.held.map((h) => h.name),
+    report.servers.map((s) => [s.name, s.address, s.state]),
+  ]);
 }

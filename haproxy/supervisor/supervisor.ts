@@ -317,5 +317,13 @@ function describe(outcome: UpdateOutcome): string {
 export function reportFingerprint(report: StatusReport): string {
   const { reportedAt: _reportedAt, servers, panicGuard, ...rest } = report;
   const guard = panicGuard && { ...panicGuard, held: panicGuard.held.map((h) => [h.name, h.address, h.since]) };
-  return JSON.stringify({ ...rest, guard, servers: servers.map((s) => [s.name, s.address, s.state, s.weight]) });
+  return JSON.stringify({ ...rest, guard, servers: servers.map((s) => [s.name, s.address, s.state, weightStep(s.weight)]) });
 }
+
+/**
+ * Weights move by a point or two all the time (agents report capacity, not a fixed value): a
+ * report is news when a weight moved to another step of WEIGHT_STEP, not at every wobble; the
+ * heartbeat carries the exact values.
+ */
+export const WEIGHT_STEP = 10;
+const weightStep = (weight: number) => Math.round(weight / WEIGHT_STEP);
