@@ -10,7 +10,7 @@ const PURE_CORE = ['crd/**/*.ts', 'haproxy/render/**/*.ts', 'operator/core/**/*.
 const restrict = (names, message) => ({ paths: names.map((name) => ({ name, message })) });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '**/*.generated.ts', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '**/*.generated.ts', 'bench/results/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

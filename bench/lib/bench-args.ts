@@ -23,8 +23,9 @@ Options:
 
 Docker: scenarios take /tmp/bso-docker.lock themselves; if you already hold it
 (flock /tmp/bso-docker.lock npm run bench), set BSO_DOCKER_LOCK_HELD=1.
-Scenarios: 1 throughput vs direct, 2 hot + slow replica, 3 degrade/recover, 4 overload,
-5-8 (config changes, scale-out, agent and idle cost, control plane): see BENCHMARKS.md.`;
+Scenarios: 0 nothing wrong, 1 throughput vs direct, 2 hot + slow replica (four, then two replicas),
+3 degrade/recover, 4 overload, 5-8 (config changes, scale-out, agent and idle cost, control
+plane), 9 heterogeneous capacity, 10 slow but not busy: see BENCHMARKS.md.`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let quick = false;
@@ -42,7 +43,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       only = value().split(',').map((s) => Number(s.trim()));
-      if (only.length === 0 || only.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--only takes scenario numbers, e.g. --only 1,2,4');
+      if (only.length === 0 || only.some((n) => !Number.isInteger(n) || n < 0)) throw new Error('--only takes scenario numbers, e.g. --only 0,2,4');
     } else if (arg === '--runs' || arg.startsWith('--runs=')) {
       runs = Number(value());
       if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs takes a whole number from 1 to 50');

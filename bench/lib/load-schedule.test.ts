@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dueCount, firstTimeBelow, intendedSendMs, shareSeries, summarizeRecords, totalRequests, type RequestRecord } from './load-schedule.js';
+import { dueCount, slidingShareSeries, firstTimeBelow, intendedSendMs, shareSeries, summarizeRecords, totalRequests, type RequestRecord } from './load-schedule.js';
 
 test('the schedule is fixed by the rate, not by answers', () => {
   assert.equal(intendedSendMs(0, 200), 0);
@@ -56,4 +56,11 @@ test('throughput counts answers by completion time', async () => {
   assert.equal(completedRate(records, 0, 1000), 2);
   assert.equal(completedRate(records, 1000, 2000), 1);
   assert.equal(completedRate(records, 5, 5), 0);
+});
+
+test('slidingShareSeries: the share over each window of windowMs, every stepMs', () => {
+  const rec = (intendedMs: number, host: string) => ({ intendedMs, latencyMs: 1, status: 200, host });
+  const records = [rec(0, 'a'), rec(100, 'b'), rec(600, 'a'), rec(900, 'b'), rec(1100, 'b'), rec(1600, 'b')];
+  assert.deepEqual(slidingShareSeries(records, 'a', 1000, 500), [[0, 50], [500, 100 / 3], [1000, 0], [1500, 0]]);
+  assert.deepEqual(slidingShareSeries([], 'a', 1000, 500), []);
 });

@@ -80,6 +80,27 @@ export function shareSeries(records: readonly RequestRecord[], host: string, buc
 }
 
 /**
+ * The host's share (percent) of the requests meant to be sent in [t, t + windowMs), for t every
+ * stepMs: one request more or less moves a 1 s window at 80 req/s by 1.25 %, not by 5 % as in a
+ * 250 ms bucket. Windows with no request are left out.
+ */
+export function slidingShareSeries(records: readonly RequestRecord[], host: string, windowMs: number, stepMs: number): Array<[number, number]> {
+  const sent = records.filter((r) => r.host).map((r) => ({ t: r.intendedMs, mine: r.host === host })).sort((a, b) => a.t - b.t);
+  if (sent.length === 0) return [];
+  const out: Array<[number, number]> = [];
+  const end = sent[sent.length - 1]!.t;
+  let from = 0;
+  let to = 0;
+  let mine = 0;
+  for (let t = 0; t <= end; t += stepMs) {
+    while (to < sent.length && sent[to]!.t < t + windowMs) { if (sent[to]!.mine) mine++; to++; }
+    while (from < to && sent[from]!.t < t) { if (sent[from]!.mine) mine--; from++; }
+    if (to > from) out.push([t, (100 * mine) / (to - from)]);
+  }
+  return out;
+}
+
+/**
  * The first bucket start at or after fromMs from which the series stays below `percent` for at
  * least holdMs (or until untilMs); NaN when it never does.
  */

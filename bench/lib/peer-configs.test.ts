@@ -8,10 +8,10 @@ const balanceOf = (text: string) => /\n\s+balance (\S+)/.exec(text)?.[1];
 
 test('each peer is the real rendering with only its balance and agent-check changed', () => {
   const bso = renderPeerConfig({ peer: 'bso', replicasHost: 'r-all' });
-  assert.match(serverLine(bso), /server-template replica \d+ r-all:8080 .* agent-check agent-port 9999 agent-inter 2s weight 100/);
-  assert.equal(balanceOf(bso), 'leastconn');
+  assert.match(serverLine(bso), /server-template replica \d+ r-all:8080 .* agent-check agent-port 9999 agent-inter 500ms weight 100/);
+  assert.equal(balanceOf(bso), 'random(2)');
   const expected: Record<string, [string, boolean]> = {
-    'healthy-only': ['leastconn', false], roundrobin: ['roundrobin', false], leastconn: ['leastconn', false], 'seed-agent': ['roundrobin', true], bso: ['leastconn', true],
+    'healthy-only': ['leastconn', false], roundrobin: ['roundrobin', false], leastconn: ['leastconn', false], 'seed-agent': ['roundrobin', true], bso: ['random(2)', true],
   };
   for (const peer of PEERS) {
     const text = renderPeerConfig({ peer, replicasHost: 'r-all' });

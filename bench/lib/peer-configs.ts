@@ -15,12 +15,16 @@ export type Role = (typeof ROLES)[number];
 
 /** bso's replicas run the spec's agent; the seed's run the proof of concept's binary agent. */
 export type Flavour = 'bso' | 'seed';
-/** Which replicas a backend's DNS name resolves to. */
-export type ReplicaSet = 'all' | 'healthy' | 'not-hot';
-export const REPLICA_SETS: Record<ReplicaSet, readonly Role[]> = {
-  all: ['healthy', 'hot', 'slow'],
-  healthy: ['healthy'],
-  'not-hot': ['healthy', 'slow'],
+/** Which replicas (by index into ROLES) a backend's DNS name resolves to. */
+export type ReplicaSet = 'all' | 'healthy' | 'not-hot' | 'not-slow' | 'pair' | 'first';
+export const REPLICA_SETS: Record<ReplicaSet, readonly number[]> = {
+  all: [0, 1, 2, 3],
+  healthy: [0, 1],
+  'not-hot': [0, 1, 3],
+  'not-slow': [0, 1, 2],
+  /** Scenario 2 with two replicas: the first healthy one and the slow one. */
+  pair: [0, 3],
+  first: [0],
 };
 
 /** The seed's agent (issue #7): maint at >= 80 %, ready 100 % at <= 60 %, no smoothing, no minimum. */
@@ -64,13 +68,16 @@ export interface PeerConfigInput {
 }
 
 /**
- * healthy-only: bso's balance without agents, over the unloaded replicas only;
+ * oracle: bso's balance (random(2)) without agents; its weights are set to the replicas' true
+ * capacities over the runtime API by the scenario (static: no agent changes them);
+ * healthy-only: leastconn without agents, over the unloaded replicas only (the strongest oracle:
+ * joining the shortest queue of equal replicas);
  * roundrobin / leastconn: that balance without agents over every replica;
  * seed-agent: the agent-check kept, balance roundrobin (the seed's haproxy.cfg);
  * bso: the rendering unchanged.
  */
 export function renderPeerConfig(input: PeerConfigInput): string {
-  const balance = input.peer === 'roundrobin' || input.peer === 'seed-agent' ? 'roundrobin' : input.peer === 'leastconn' ? 'leastconn' : undefined;
+  const balance = input.peer === 'roundrobin' || input.peer === 'seed-agent' ? 'roundrobin' : input.peer === 'leastconn' || input.peer === 'healthy-only' ? 'leastconn' : undefined;
   const spec = benchSpec(balance ? { balance } : {});
   const { text } = renderServiceConfig(spec, { discovery: { kind: 'swarm', replicasHost: input.replicasHost }, slots: slotsFor(REPLICAS) });
   return input.peer === 'bso' || input.peer === 'seed-agent' ? text : removeAgentCheck(text);

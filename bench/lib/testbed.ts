@@ -20,6 +20,8 @@ import type { PeerName } from './types.js';
 export const BENCH_PREFIX = 'bsobench';
 export const API_IMAGE = 'bso-hello-api:latest';
 export const HAPROXY_IMAGE = 'bso-haproxy:latest';
+/** Inside each replica: the file whose number of ms delays its requests (bso-api's BSO_API_DELAY_FILE). */
+const DELAY_FILE = '/tmp/bso-delay-ms';
 const HAPROXY_PORT = 80;
 const STATS_PORT = 8404;
 const BACKEND = 'bench-api';
@@ -54,10 +56,10 @@ export class Testbed {
     await removeByPrefix(BENCH_PREFIX);
     await docker(['network', 'create', '--driver', 'bridge', '--label', 'bso.dev/component=bench', this.network]);
     for (const flavour of ['bso', 'seed'] as const) {
-      const env = Object.entries(replicaEnv(flavour)).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      const env = Object.entries({ ...replicaEnv(flavour), BSO_API_DELAY_FILE: DELAY_FILE }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
       await Promise.all(ROLES.map(async (role, index) => {
         const name = `${BENCH_PREFIX}-${flavour}-r${index + 1}`;
-        const aliases = (Object.keys(REPLICA_SETS) as ReplicaSet[]).filter((set) => REPLICA_SETS[set].includes(role)).flatMap((set) => ['--network-alias', this.alias(flavour, set)]);
+        const aliases = (Object.keys(REPLICA_SETS) as ReplicaSet[]).filter((set) => REPLICA_SETS[set].includes(index)).flatMap((set) => ['--network-alias', this.alias(flavour, set)]);
         await docker(['run', '-d', '--name', name, '--hostname', name, '--network', this.network, ...aliases,
           `--cpus=${REPLICA_CPUS}`, '--memory=256m', '--label', 'bso.dev/component=bench', ...env, API_IMAGE]);
         this.replicas.push({ flavour, role, index, name, ip: await containerIp(name, this.network) });
@@ -78,33 +80,22 @@ export class Testbed {
     return found;
   }
 
-  /** Starts (once) every asked peer's HAProxy over the given replica set and waits until all carry full weight. */
-  async haproxiesFor(peers: readonly PeerName[], set: ReplicaSet): Promise<Map<PeerName, HAProxyInstance>> {
+  /**
+   * Starts (once) every asked peer's HAProxy and waits until all carry full weight: healthy-only
+   * over `set`, every other peer over `others` (all four replicas unless said).
+   */
+  async haproxiesFor(peers: readonly PeerName[], set: ReplicaSet, others: ReplicaSet = 'all'): Promise<Map<PeerName, HAProxyInstance>> {
     const started: HAProxyInstance[] = [];
+    const backendSetOf = (peer: PeerName) => (peer === 'healthy-only' ? set : others);
     await Promise.all(peers.map(async (peer) => {
-      const backendSet = backendSetOf(peer, set);
+      const backendSet = backendSetOf(peer);
       const key = `${peer}-${backendSet}`;
       if (this.haproxies.has(key)) return;
       const text = renderPeerConfig({ peer, replicasHost: this.alias(peerFlavour(peer), backendSet) });
-      const dir = join(this.configDir, key);
-      mkdirSync(join(dir, 'run'), { recursive: true });
-      chmodSync(join(dir, 'run'), 0o777); // HAProxy (user haproxy) creates its socket there
-      writeFileSync(join(dir, 'haproxy.cfg'), text, { mode: 0o644 });
-      this.onConfig(key, text);
-      const name = `${BENCH_PREFIX}-hap-${key}`;
-      await docker(['run', '-d', '--name', name, '--network', this.network, '--label', 'bso.dev/component=bench',
-        '-e', `BSO_STATS_USER=${STATS_USER}`, '-e', `BSO_STATS_PASSWORD=${STATS_PASSWORD}`,
-        // HAProxy logs every request to stdout; dockerd's log copying would compete for the cores.
-        '--log-driver', 'none', '-v', `${dir}:/etc/bsobench:ro`, '-v', `${dir}/run:/var/run/bso-haproxy`, '--entrypoint', 'haproxy', HAPROXY_IMAGE, '-f', '/etc/bsobench/haproxy.cfg']);
-      const instance: HAProxyInstance = {
-        peer, set: backendSet, name, ip: await containerIp(name, this.network), port: HAPROXY_PORT, statsPort: STATS_PORT,
-        socket: join(dir, 'run', 'runtime.sock'), addresses: new Map(),
-      };
-      this.haproxies.set(key, instance);
-      started.push(instance);
+      started.push(await this.startHAProxy(key, peer, backendSet, text));
     }));
     await Promise.all(started.map(async (h) => {
-      const expected = this.replicas.filter((r) => r.flavour === peerFlavour(h.peer) && REPLICA_SETS[h.set].includes(r.role)).length;
+      const expected = this.replicas.filter((r) => r.flavour === peerFlavour(h.peer) && REPLICA_SETS[h.set].includes(r.index)).length;
       await waitFor(`${h.name}: ${expected} servers resolved`, 60_000, async () => {
         h.addresses = parseServersState(await runtimeCommand(h.socket, `show servers state ${BACKEND}`));
         return h.addresses.size >= expected;
@@ -114,7 +105,39 @@ export class Testbed {
       this.log(`testbed: HAProxy for ${started.map((h) => h.peer).join(', ')} over ${set} replicas; ${SETTLE_MS / 1000} s for slowstart`);
       await sleep(SETTLE_MS);
     }
-    return new Map(peers.map((peer) => [peer, this.haproxies.get(`${peer}-${backendSetOf(peer, set)}`)!]));
+    return new Map(peers.map((peer) => [peer, this.haproxies.get(`${peer}-${backendSetOf(peer)}`)!]));
+  }
+
+  /** Starts one HAProxy container with the given config over a replica set (not waiting for its servers). */
+  async startHAProxy(key: string, peer: PeerName, set: ReplicaSet, text: string): Promise<HAProxyInstance> {
+    const dir = join(this.configDir, key);
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    chmodSync(join(dir, 'run'), 0o777); // HAProxy (user haproxy) creates its socket there
+    writeFileSync(join(dir, 'haproxy.cfg'), text, { mode: 0o644 });
+    this.onConfig(key, text);
+    const name = `${BENCH_PREFIX}-hap-${key}`;
+    await docker(['run', '-d', '--name', name, '--network', this.network, '--label', 'bso.dev/component=bench',
+      '-e', `BSO_STATS_USER=${STATS_USER}`, '-e', `BSO_STATS_PASSWORD=${STATS_PASSWORD}`,
+      // HAProxy logs every request to stdout; dockerd's log copying would compete for the cores.
+      '--log-driver', 'none', '-v', `${dir}:/etc/bsobench:ro`, '-v', `${dir}/run:/var/run/bso-haproxy`, '--entrypoint', 'haproxy', HAPROXY_IMAGE, '-f', '/etc/bsobench/haproxy.cfg']);
+    const instance: HAProxyInstance = {
+      peer, set, name, ip: await containerIp(name, this.network), port: HAPROXY_PORT, statsPort: STATS_PORT,
+      socket: join(dir, 'run', 'runtime.sock'), addresses: new Map(),
+    };
+    this.haproxies.set(key, instance);
+    return instance;
+  }
+
+  /**
+   * Removes the HAProxy instances over a replica set. An idle instance with agent checks still
+   * asks the agents, and bso's agents share a replica's concurrency among the instances that ask.
+   */
+  async removeHAProxies(set: ReplicaSet): Promise<void> {
+    for (const [key, h] of [...this.haproxies]) {
+      if (h.set !== set) continue;
+      await docker(['rm', '-f', h.name]);
+      this.haproxies.delete(key);
+    }
   }
 
   /** HAProxy's stats CSV, each server with the address the runtime API gave it. */
@@ -154,17 +177,29 @@ export class Testbed {
     return stress;
   }
 
+  /** A slow dependency in a replica: every request waits `ms` (0 = none) without using CPU. */
+  async setDelay(replica: Replica, ms: number): Promise<void> {
+    await docker(['exec', replica.name, 'sh', '-c', `echo ${Math.round(ms)} > ${DELAY_FILE}`]);
+  }
+
+  /** Changes a replica's CPU limit at run time (docker update), as a node of another size would have. */
+  async setCpus(replica: Replica, cpus: number): Promise<void> {
+    await docker(['update', `--cpus=${cpus}`, replica.name]);
+  }
+
+  /** Sets a server's weight over HAProxy's runtime API (the oracle peer's static weights). */
+  async setWeight(h: HAProxyInstance, replica: Replica, weight: number): Promise<void> {
+    const server = [...h.addresses].find(([, address]) => address === replica.ip)?.[0];
+    if (!server) throw new Error(`${h.name}: no server for ${replica.name} (${replica.ip})`);
+    await runtimeCommand(h.socket, `set weight ${BACKEND}/${server} ${Math.round(weight)}`);
+  }
+
   async tearDown(): Promise<void> {
     await Promise.all([...this.stresses].map((s) => s.stop()));
     await removeByPrefix(BENCH_PREFIX);
     this.haproxies.clear();
     this.replicas.length = 0;
   }
-}
-
-/** Only healthy-only leaves replicas out: every other peer balances over all of them. */
-function backendSetOf(peer: PeerName, set: ReplicaSet): ReplicaSet {
-  return peer === 'healthy-only' ? set : 'all';
 }
 
 export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {

@@ -8,7 +8,8 @@ export type PeerName =
   | 'roundrobin'     // roundrobin with health checks, no agent (the seed without agents)
   | 'leastconn'      // leastconn with health checks, no agent
   | 'seed-agent'     // the seed's agent: binary maint at >= 80 %, ready 100 % at <= 60 %
-  | 'bso';           // bso with its defaults
+  | 'bso'            // bso with its defaults
+  | 'oracle';        // scenario 9: a static config weighted by the replicas' true capacities
 
 export const PEERS: readonly PeerName[] = ['healthy-only', 'roundrobin', 'leastconn', 'seed-agent', 'bso'];
 
