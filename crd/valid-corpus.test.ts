@@ -41,7 +41,7 @@ test('a spec with only a name and an image gets every default', () => {
       },
       haproxy: {
         image: 'bso-haproxy:latest', port: 80, statsPort: 8404, balance: 'random', maxconnPerServer: 100,
-        slowstart: '1s', panicThreshold: 50, retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '1s' },
+        slowstart: '1s', panicThreshold: 50, retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '750ms' },
       },
     },
   });
