@@ -11,17 +11,19 @@
 //                   window counts at once, a faster one as it persists) against its own baseline
 //                   (the lowest it has shown, rising slowly): throttling, a slow dependency or a
 //                   CPU starved by a neighbour show here first
-//   weight        = the CPUs over the spec's x (1 - foreign CPU)^6 x (2 x baseline / recent)^3,
-//                   in percent (1..256). A neighbour costs more than its share of CPU: requests
-//                   that meet it wait out throttled CFS periods. The latency term counts only
-//                   beyond twice the baseline and fades as the replica's own work fills what is
-//                   left (10 % -> 50 %): busy is queueing, which the concurrency handles.
+//   weight        = the CPUs over the spec's x (1 - foreign CPU)^6 x (allowed / recent)^3, in
+//                   percent (1..256), allowed = max(2 x baseline, baseline + 5 ms). A neighbour
+//                   costs more than its share of CPU: requests that meet it wait out throttled
+//                   CFS periods. The latency term counts only beyond `allowed` and fades as the
+//                   replica's own work fills what is left (10 % -> 50 %): busy is queueing, which
+//                   the concurrency handles.
 //   concurrency   = the requests it can serve per second x (its service time + 50 ms), at least
 //                   2, at most the cap: bursts fit, and under overload HAProxy queues the rest,
 //                   where the queue is bounded
 //
-// A window closes once it holds minSamples requests, or after windowMaxMs with at least one;
-// without any request (and no neighbour) the latency estimate slowly relaxes to the baseline.
+// A window closes once it holds minSamples requests (and only such windows teach the baseline),
+// or after windowMaxMs with at least fewSamples; without any request (and no neighbour) the
+// latency estimate slowly relaxes to the baseline.
 import { quantileUs, SERVICE_TIME_BUCKETS, type RequestWindow } from './service-time.js';
 import { smoothEwma } from './smoothing.js';
 
@@ -38,15 +40,17 @@ export interface CapacityTuning {
   uncontended: number;
   /** Requests that close a window. */
   minSamples: number;
-  /** A window closes after this long with at least `fewSamples` requests, else it is dropped. */
+  /** A window closes after windowMaxMs with at least `fewSamples` requests (not teaching the baseline); one with fewer is kept until staleMs. */
   windowMaxMs: number;
   fewSamples: number;
+  staleMs: number;
   /** The service-time quantile compared with the baseline. */
   quantile: number;
   /** How strongly a slower replica is avoided: weight x (tolerance x baseline / recent)^exponent. */
   latencyExponent: number;
-  /** Service time up to this multiple of the baseline does not lower the weight. */
+  /** Service time up to this multiple of the baseline, or the baseline plus latencySlackMs, does not lower the weight. */
   latencyTolerance: number;
+  latencySlackMs: number;
   /** The latency term fades from full (own CPU below busyFrom of what is left) to none (above busyAt). */
   busyFrom: number;
   busyAt: number;
@@ -64,10 +68,12 @@ export const CAPACITY_TUNING: CapacityTuning = {
   uncontended: 0.1,
   minSamples: 16,
   windowMaxMs: 2000,
-  fewSamples: 1,
+  fewSamples: 5,
+  staleMs: 60_000,
   quantile: 0.9,
   latencyExponent: 3,
   latencyTolerance: 2,
+  latencySlackMs: 5,
   busyFrom: 0.1,
   busyAt: 0.5,
   contentionExponent: 6,
@@ -155,9 +161,10 @@ export function stepCapacity(state: CapacityState, sample: CapacitySample, confi
   // exponent fades as the replica's own CPU fills what the neighbour leaves.
   const share = next.ownSmoothed / Math.max(0.05, 1 - foreignFast);
   const busy = Math.min(1, Math.max(0, (share - t.busyFrom) / (t.busyAt - t.busyFrom)));
-  // Service time within latencyTolerance x the baseline is normal variation (and leaves the
-  // weights steady); beyond it the weight falls steeply.
-  const allowedUs = next.baselineUs === undefined ? undefined : next.baselineUs * t.latencyTolerance;
+  // Service time within twice the baseline, or the baseline plus 5 ms, is normal variation (a
+  // GC pause, a page fault on a sub-millisecond request) and leaves the weights steady; beyond it
+  // the weight falls steeply.
+  const allowedUs = next.baselineUs === undefined ? undefined : Math.max(next.baselineUs * t.latencyTolerance, next.baselineUs + t.latencySlackMs * 1000);
   next.latencyFactor = next.recentUs !== undefined && allowedUs !== undefined && next.recentUs > allowedUs
     ? (allowedUs / next.recentUs) ** (t.latencyExponent * (1 - busy)) : 1;
   // A neighbour's CPU costs more than its share: requests that meet it wait for the rest of a
@@ -177,28 +184,34 @@ function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityT
     totalUs: w.totalUs + sample.requests.totalUs,
     ownCpuSeconds: w.ownCpuSeconds + ((sample.ownCpu ?? 0) * sample.limitCores * sample.elapsedMs) / 1000,
   };
-  if (pending.count >= t.minSamples || (pending.ms >= t.windowMaxMs && pending.count >= t.fewSamples)) {
-    const q = quantileUs(pending.buckets, t.quantile)!;
+  const full = pending.count >= t.minSamples;
+  if (full || (pending.ms >= t.windowMaxMs && pending.count >= t.fewSamples)) {
+    // p90 of a full window; the median of a short one (its p90 would be its slowest request).
+    const q = quantileUs(pending.buckets, full ? t.quantile : 0.5)!;
     // Peak-EWMA: a slower window counts at once, a faster one only as it persists, so a replica
     // whose requests stall now and then is judged by its stalls.
     state.recentUs = state.recentUs === undefined || q > state.recentUs ? q : smoothEwma(state.recentUs, q, pending.ms, t.latencyMs);
-    // The baseline falls at once and rises by at most a factor e per baselineRiseMs, whatever the gap.
-    state.baselineUs = state.baselineUs === undefined || q < state.baselineUs ? q : Math.min(q, state.baselineUs * Math.exp(pending.ms / t.baselineRiseMs));
+    // The baseline learns from full windows only (a few requests say little about the best the
+    // replica can do); it falls at once and rises by at most a factor e per baselineRiseMs.
+    if (full) state.baselineUs = state.baselineUs === undefined || q < state.baselineUs ? q : Math.min(q, state.baselineUs * Math.exp(pending.ms / t.baselineRiseMs));
     const cpuPerRequest = pending.ownCpuSeconds / pending.count;
     state.cpuPerRequestSeconds = state.cpuPerRequestSeconds === undefined ? cpuPerRequest : smoothEwma(state.cpuPerRequestSeconds, cpuPerRequest, pending.ms, t.latencyMs);
     const mean = pending.totalUs / pending.count;
     state.meanServiceUs = state.meanServiceUs === undefined ? mean : smoothEwma(state.meanServiceUs, mean, pending.ms, t.latencyMs);
     state.pending = emptyWindow();
-  } else if (pending.ms >= t.windowMaxMs) {
+  } else if (pending.ms >= t.windowMaxMs && pending.count === 0) {
     // No request at all for a while. With nothing else running in the container the replica is
     // slowly presumed well again (a replica nobody sends to is not slow forever); while a
-    // neighbour still takes CPU, the last estimate stands. A replica that still gets a few
-    // requests is judged by them (a window then closes with one).
-    if (pending.count === 0 && state.recentUs !== undefined && state.baselineUs !== undefined && state.foreignFast < t.uncontended) {
+    // neighbour still takes CPU, the last estimate stands.
+    if (state.recentUs !== undefined && state.baselineUs !== undefined && state.foreignFast < t.uncontended) {
       state.recentUs = smoothEwma(state.recentUs, state.baselineUs, pending.ms, t.relaxMs);
     }
     state.pending = emptyWindow();
+  } else if (pending.ms >= t.staleMs) {
+    // A trickle too thin to judge: the estimate stands, the window starts again.
+    state.pending = emptyWindow();
   } else {
+    // A replica that still gets a few requests is judged by them once there are fewSamples.
     state.pending = pending;
   }
 }

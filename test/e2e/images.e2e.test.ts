@@ -118,7 +118,7 @@ test('a bso-hello-api container answers GET / with JSON and agent checks, as a n
   assert.equal(json['hostname'], hostname, 'GET / names the container it runs in');
 
   const line = await askAgent(agentPort);
-  assert.match(line, /^(ready \d+%|up( \d+%)?)\n$/, `agent answered ${JSON.stringify(line)}`);
+  assert.match(line, /^(ready \d+%( maxconn:\d+)?|up( \d+%)?)\n$/, `agent answered ${JSON.stringify(line)}`);
 
   const uid = (await run('docker', ['exec', container, 'ps', '-o', 'uid=', '-C', 'node'])).stdout.trim();
   assert.ok(uid !== '' && !uid.split(/\s+/).includes('0'), `node runs as uid ${uid}`);
