@@ -8,9 +8,12 @@
 //   all          the four above, in that order; `all` (what CI runs) leaves out the fault tests whose
 //                file has the line `// fault-suite: long` (minutes each: run them with `faults`)
 // Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
+// Unit files run in one parallel run; the others one file at a time, each in its own process
+// group with a time budget (BSO_TEST_FILE_TIMEOUT seconds, default 900): a file that hangs is
+// killed with everything it started, named, and counted as failed, and the rest still run.
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const SKIP = new Set(['node_modules', 'dist', '.git', 'testdata']);
@@ -48,7 +51,27 @@ if (process.env.BSO_LIST_TESTS === '1') {
   }
   process.exit(0);
 }
+const FILE_BUDGET_S = Number(process.env.BSO_TEST_FILE_TIMEOUT ?? 900);
+
+/** Runs one node --test process in its own process group; kills the group after budgetS. */
+function runGroup(args, env, budgetS) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env, detached: true });
+    let timedOut = false;
+    const timer = budgetS > 0 ? setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }, budgetS * 1000) : undefined;
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* nothing left */ }
+      resolve({ ok: code === 0 && !timedOut, timedOut, code, signal });
+    });
+  });
+}
+
 let failed = false;
+const problems = [];
 for (const kind of kinds) {
   const selected = files.filter(KINDS[kind])
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
@@ -59,7 +82,6 @@ for (const kind of kinds) {
   }
   console.log(`# ${kind}: ${selected.length} files`);
   const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
-  if (kind !== 'unit') args.push('--test-concurrency=1');
   const env = { ...process.env };
   const rowsFile = join(root, 'test/faults/results/rows.jsonl');
   if (kind === 'faults') {
@@ -67,10 +89,23 @@ for (const kind of kinds) {
     rmSync(rowsFile, { force: true });
     env.BSO_FAULTS_REPORT = rowsFile;
   }
-  const result = spawnSync(process.execPath, [...args, ...selected], { cwd: root, stdio: 'inherit', env });
-  if (result.status !== 0) failed = true;
+  if (kind === 'unit') {
+    const result = spawnSync(process.execPath, [...args, ...selected], { cwd: root, stdio: 'inherit', env });
+    if (result.status !== 0) { failed = true; problems.push(`unit: failed (exit ${result.status})`); }
+  } else {
+    for (const file of selected) {
+      const started = Date.now();
+      console.log(`## ${file}`);
+      const result = await runGroup([...args, file], env, FILE_BUDGET_S);
+      const took = Math.round((Date.now() - started) / 1000);
+      if (result.timedOut) console.log(`## ${file}: TIMED OUT after ${took} s (BSO_TEST_FILE_TIMEOUT=${FILE_BUDGET_S}); killed with its process group`);
+      else console.log(`## ${file}: ${result.ok ? 'passed' : 'FAILED'} in ${took} s`);
+      if (!result.ok) { failed = true; problems.push(`${kind}: ${file} ${result.timedOut ? `timed out after ${took} s` : 'failed'}`); }
+    }
+  }
   if (kind === 'faults') {
     spawnSync(process.execPath, [join(root, 'scripts/print-fault-table.mjs'), rowsFile, '--out', join(root, 'test/faults/results/latest.md')], { stdio: 'inherit' });
   }
 }
+if (problems.length > 0) console.log(`\n# not passed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 process.exit(failed ? 1 : 0);
