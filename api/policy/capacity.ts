@@ -151,20 +151,21 @@ export function stepCapacity(state: CapacityState, sample: CapacitySample, confi
     next.recentUs = next.baselineUs;
     next.pending = emptyWindow();
   }
+  // Slow and busy with its own requests is queueing, which the concurrency limit and HAProxy's
+  // choice by requests in flight handle; slow but not busy is what the weight must say. So the
+  // latency term fades as the replica's own CPU fills what the neighbour leaves, and what a busy
+  // window measured beyond the allowance is remembered only as far as the window was not busy
+  // (else the queueing of a burst would count against the replica once the burst is over).
+  const busy = busyness(next.ownSmoothed, foreignFast, t);
   foldRequests(next, sample, t);
 
   const reference = config.referenceCores && config.referenceCores > 0 ? config.referenceCores : sample.limitCores;
   const cores = sample.limitCores > 0 ? sample.limitCores : reference;
   next.capacity = Math.max(0, 1 - foreignFast) * (cores / reference);
-  // Slow and busy with its own requests is queueing, which the concurrency limit and HAProxy's
-  // choice by requests in flight handle; slow but not busy is what the weight must say. So the
-  // exponent fades as the replica's own CPU fills what the neighbour leaves.
-  const share = next.ownSmoothed / Math.max(0.05, 1 - foreignFast);
-  const busy = Math.min(1, Math.max(0, (share - t.busyFrom) / (t.busyAt - t.busyFrom)));
   // Service time within twice the baseline, or the baseline plus 5 ms, is normal variation (a
   // GC pause, a page fault on a sub-millisecond request) and leaves the weights steady; beyond it
   // the weight falls steeply.
-  const allowedUs = next.baselineUs === undefined ? undefined : Math.max(next.baselineUs * t.latencyTolerance, next.baselineUs + t.latencySlackMs * 1000);
+  const allowedUs = allowedServiceUs(next.baselineUs, t);
   next.latencyFactor = next.recentUs !== undefined && allowedUs !== undefined && next.recentUs > allowedUs
     ? (allowedUs / next.recentUs) ** (t.latencyExponent * (1 - busy)) : 1;
   // A neighbour's CPU costs more than its share: requests that meet it wait for the rest of a
@@ -172,6 +173,16 @@ export function stepCapacity(state: CapacityState, sample: CapacitySample, confi
   next.weightPercent = clampInt(100 * (cores / reference) * Math.max(0, 1 - foreignFast) ** t.contentionExponent * next.latencyFactor, 1, MAX_WEIGHT_PERCENT);
   next.concurrency = concurrencyFor(next, cores, config);
   return next;
+}
+
+/** 0 while the replica's own CPU is below busyFrom of what a neighbour leaves, 1 from busyAt. */
+function busyness(ownCpu: number, foreignCpu: number, t: CapacityTuning): number {
+  const share = ownCpu / Math.max(0.05, 1 - foreignCpu);
+  return Math.min(1, Math.max(0, (share - t.busyFrom) / (t.busyAt - t.busyFrom)));
+}
+
+function allowedServiceUs(baselineUs: number | undefined, t: CapacityTuning): number | undefined {
+  return baselineUs === undefined ? undefined : Math.max(baselineUs * t.latencyTolerance, baselineUs + t.latencySlackMs * 1000);
 }
 
 /** Adds the sample's requests to the open window; closes it when it holds enough. */
@@ -188,9 +199,16 @@ function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityT
   if (full || (pending.ms >= t.windowMaxMs && pending.count >= t.fewSamples)) {
     // p90 of a full window; the median of a short one (its p90 would be its slowest request).
     const q = quantileUs(pending.buckets, full ? t.quantile : 0.5)!;
+    // What a busy window measured beyond the allowance is its own queueing: kept only as far as
+    // the replica was not busy during the window (its own CPU over the window, not the smoothed
+    // figure, which lags a burst by seconds).
+    const windowOwnCpu = sample.limitCores > 0 && pending.ms > 0 ? pending.ownCpuSeconds / ((sample.limitCores * pending.ms) / 1000) : 0;
+    const busy = busyness(windowOwnCpu, state.foreignFast, t);
+    const allowedUs = allowedServiceUs(state.baselineUs, t);
+    const judged = allowedUs !== undefined && q > allowedUs ? allowedUs + (q - allowedUs) * (1 - busy) : q;
     // Peak-EWMA: a slower window counts at once, a faster one only as it persists, so a replica
     // whose requests stall now and then is judged by its stalls.
-    state.recentUs = state.recentUs === undefined || q > state.recentUs ? q : smoothEwma(state.recentUs, q, pending.ms, t.latencyMs);
+    state.recentUs = state.recentUs === undefined || judged > state.recentUs ? judged : smoothEwma(state.recentUs, judged, pending.ms, t.latencyMs);
     // The baseline learns from full windows only (a few requests say little about the best the
     // replica can do); it falls at once and rises by at most a factor e per baselineRiseMs.
     if (full) state.baselineUs = state.baselineUs === undefined || q < state.baselineUs ? q : Math.min(q, state.baselineUs * Math.exp(pending.ms / t.baselineRiseMs));
