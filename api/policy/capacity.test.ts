@@ -143,16 +143,28 @@ test('when the neighbour leaves, the stalls it caused are forgotten at once', ()
   assert.ok(last(states).s.weightPercent >= 90, `${last(states).s.weightPercent}`);
 });
 
-test('concurrency: requests it serves per second x (service time + 50 ms), at least 2, at most the cap; 0 when there is no cap', () => {
-  // 2.5 ms of CPU per request on 0.25 CPU: 100 req/s x (2.5 + 50) ms -> 6.
+test('concurrency: requests it serves per second x (service time + 10 ms), at least 2, at most the cap; 0 when there is no cap', () => {
+  // 2.5 ms of CPU per request on 0.25 CPU: 100 req/s x (2.5 + 10) ms -> 1.25: the floor, 2.
   const cpuBound = last(run([{ ms: 4000, containerCpu: 0.5, ownCpu: 0.5, rps: 50, serviceMs: 2.5 }])).s;
-  assert.equal(cpuBound.concurrency, 6);
-  // The same CPU per request, but 50 ms of waiting each (a slow dependency): 100 x (52.5 + 50) ms -> 11.
+  assert.equal(cpuBound.concurrency, 2);
+  // The same CPU per request, but 50 ms of waiting each (a slow dependency): 100 x (52.5 + 10) ms -> 7.
   const ioBound = last(run([{ ms: 4000, containerCpu: 0.5, ownCpu: 0.5, rps: 50, serviceMs: 52.5 }])).s;
-  assert.ok(ioBound.concurrency >= 10 && ioBound.concurrency <= 12, `${ioBound.concurrency}`);
+  assert.ok(ioBound.concurrency >= 6 && ioBound.concurrency <= 8, `${ioBound.concurrency}`);
   assert.equal(last(run([{ ms: 4000, containerCpu: 0.5, ownCpu: 0.5, rps: 50, serviceMs: 52.5 }], { ...CONFIG, concurrencyCap: 5 })).s.concurrency, 5);
   assert.equal(last(run([{ ms: 4000, containerCpu: 0.5, ownCpu: 0.5, rps: 50 }], { ...CONFIG, concurrencyCap: 0 })).s.concurrency, 0);
   assert.equal(startCapacity(CONFIG).concurrency, 4, 'before any measurement: twice the floor');
+});
+
+test('concurrency does not grow with the queue inside an overloaded replica: its queueing is not service time', () => {
+  // CPU-bound, 2.5 ms of CPU each (0.25 CPU: 100 req/s). Offered more than it can take, its
+  // requests wait in its event loop and take 80 ms each; the limit stays near what it was.
+  const states = run([
+    { ms: 5000, containerCpu: 0.5, ownCpu: 0.5, rps: 50, serviceMs: 2.5 },
+    { ms: 10_000, containerCpu: 1, ownCpu: 1, rps: 100, serviceMs: 80 },
+  ]);
+  const before = states.find((x) => x.t === 5000)!.s.concurrency;
+  const overloaded = last(states).s.concurrency;
+  assert.ok(overloaded <= before + 1, `concurrency ${before} -> ${overloaded} under overload`);
 });
 
 test('a trickle of requests with the odd slow one does not swing the weight (short windows use their median)', () => {

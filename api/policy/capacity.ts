@@ -17,7 +17,7 @@
 //                   CFS periods. The latency term counts only beyond `allowed` and fades as the
 //                   replica's own work fills what is left (10 % -> 50 %): busy is queueing, which
 //                   the concurrency handles.
-//   concurrency   = the requests it can serve per second x (its service time + 50 ms), at least
+//   concurrency   = the requests it can serve per second x (its service time + 10 ms), at least
 //                   2, at most the cap: bursts fit, and under overload HAProxy queues the rest,
 //                   where the queue is bounded
 //
@@ -77,7 +77,7 @@ export const CAPACITY_TUNING: CapacityTuning = {
   busyFrom: 0.1,
   busyAt: 0.5,
   contentionExponent: 6,
-  queueMs: 50,
+  queueMs: 10,
 };
 
 /** HAProxy's largest effective weight (agent percentages above 100 % scale the configured weight up to it). */
@@ -214,7 +214,11 @@ function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityT
     if (full) state.baselineUs = state.baselineUs === undefined || q < state.baselineUs ? q : Math.min(q, state.baselineUs * Math.exp(pending.ms / t.baselineRiseMs));
     const cpuPerRequest = pending.ownCpuSeconds / pending.count;
     state.cpuPerRequestSeconds = state.cpuPerRequestSeconds === undefined ? cpuPerRequest : smoothEwma(state.cpuPerRequestSeconds, cpuPerRequest, pending.ms, t.latencyMs);
-    const mean = pending.totalUs / pending.count;
+    // The mean counts for the concurrency with the same discount: in a busy window the time
+    // beyond the allowance is waiting in its own event loop, and a limit that grew with it would
+    // let the queue grow without end.
+    const rawMean = pending.totalUs / pending.count;
+    const mean = allowedUs !== undefined && rawMean > allowedUs ? allowedUs + (rawMean - allowedUs) * (1 - busy) : rawMean;
     state.meanServiceUs = state.meanServiceUs === undefined ? mean : smoothEwma(state.meanServiceUs, mean, pending.ms, t.latencyMs);
     state.pending = emptyWindow();
   } else if (pending.ms >= t.windowMaxMs && pending.count === 0) {
@@ -236,9 +240,9 @@ function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityT
 
 /**
  * Little's law with a queueing allowance: the requests it can serve per second x (its mean
- * service time + queueMs). Enough that bursts at normal load never meet the limit (a full
- * replica pushes its overflow to the others), few enough that under overload a request waits
- * at most about queueMs inside the replica and the rest waits in HAProxy's bounded queue.
+ * service time + queueMs): enough to keep its CPU busy, little more. A full replica pushes its
+ * overflow to HAProxy's one bounded queue, which hands each request to whichever replica frees a
+ * slot first, so a slower replica beside it is used before a queue builds inside the fast one.
  */
 function concurrencyFor(state: CapacityState, cores: number, config: CapacityConfig): number {
   if (config.concurrencyCap <= 0) return 0;
