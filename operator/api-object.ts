@@ -13,12 +13,15 @@ export interface ApiObject {
   events?: OperatorEvent[];
 }
 
+/** A valid spec as loaded (defaults filled in); an invalid one as the store holds it. */
 export function toApiObject(stored: StoredSpec, status: ServiceStatus | undefined, events?: OperatorEvent[]): ApiObject {
+  const shown = stored.valid ? stored.object : stored.stored;
+  const metadata = shown.metadata !== null && typeof shown.metadata === 'object' ? shown.metadata as Record<string, unknown> : {};
   return {
-    apiVersion: stored.object.apiVersion,
-    kind: stored.object.kind,
-    metadata: { ...stored.object.metadata, generation: stored.generation, creationTimestamp: stored.createdAt },
-    spec: stored.object.spec,
+    apiVersion: String(shown.apiVersion ?? ''),
+    kind: String(shown.kind ?? ''),
+    metadata: { ...metadata, name: stored.name, generation: stored.generation, creationTimestamp: stored.createdAt },
+    spec: shown.spec,
     ...(status ? { status } : {}),
     ...(events ? { events } : {}),
   };

@@ -2,16 +2,28 @@
 // operator/swarm/ (dockerode) and operator/kubernetes/ (client-node); only they import those.
 import type { BalancedService } from '../crd/types.generated.js';
 import type { ControlPlane } from './core/desired-state.js';
+import type { SpecFromStore } from '../crd/spec-from-store.js';
+import { formatIssue } from '../crd/spec-issue.js';
+import { BsoError } from '../lib/errors.js';
 import type { ObservedObject, PlanAction } from './core/plan.js';
 
-export interface StoredSpec {
-  object: BalancedService;
+/**
+ * A spec as a store holds it, loaded through crd/spec-from-store.ts: valid with every default
+ * filled in, or invalid with its issues (written by another bso version or by hand).
+ */
+export type StoredSpec = SpecFromStore & {
   /** Increases by one with every apply that changes the spec. */
   generation: number;
   /** When the spec was first applied (ISO 8601). */
   createdAt: string;
   /** When this generation was applied (ISO 8601). */
   updatedAt: string;
+};
+
+/** The stored spec's object; BSO_SPEC_INVALID with every issue when the store holds an invalid one. */
+export function validStoredObject(stored: StoredSpec): BalancedService {
+  if (stored.valid) return stored.object;
+  throw new BsoError('BSO_SPEC_INVALID', `the stored BalancedService ${stored.name} is invalid: ${stored.issues.map(formatIssue).join('; ')}`);
 }
 
 export interface PutResult { generation: number; changed: boolean }

@@ -3,7 +3,6 @@
 // hints; a periodic resync converges regardless. Transient errors retry with backoff; terminal
 // ones (a port taken, a foreign object) are shown in status and not retried in a loop.
 import type { BalancedService } from '../crd/types.generated.js';
-import { parseBalancedServices } from '../crd/parse-spec.js';
 import { formatIssue } from '../crd/spec-issue.js';
 import { isBsoError } from '../lib/errors.js';
 import type { Backend, StoredSpec } from './backend.js';
@@ -101,7 +100,7 @@ export class Reconciler {
     try {
       const [specs, owners] = await Promise.all([this.options.backend.listSpecs(), this.options.backend.listOwners()]);
       this.options.metrics.backendUp.set(1);
-      for (const name of new Set([...specs.map((s) => s.object.metadata.name), ...owners, ...this.statuses.keys()])) this.queue.add(name);
+      for (const name of new Set([...specs.map((s) => s.name), ...owners, ...this.statuses.keys()])) this.queue.add(name);
     } catch (error) {
       if (isUnavailable(error)) this.options.metrics.backendUp.set(0);
       this.log(`resync failed: ${(error as Error).message}`);
@@ -195,15 +194,16 @@ export class Reconciler {
   async reconcile(name: string): Promise<number | undefined> {
     const { backend } = this.options;
     const specs = await backend.listSpecs();
-    const stored = specs.find((s) => s.object.metadata.name === name);
+    const stored = specs.find((s) => s.name === name);
     if (!stored) return this.cleanUp(name);
 
-    const invalid = revalidate(stored);
-    if (invalid) {
-      this.setStatus(name, stored, [{ reason: REASONS.specInvalid, message: invalid }]);
+    // Loaded by the store through crd/spec-from-store.ts: defaults filled in, or its issues. An
+    // invalid stored spec (another bso version, a hand edit) is reported and touches nothing.
+    if (!stored.valid) {
+      await this.setStatus(name, stored, [{ reason: REASONS.specInvalid, message: stored.issues.map(formatIssue).join('; ') }]);
       return undefined;
     }
-    const ports = portConflictsFor(name, specs.map((s) => ({ object: s.object, createdAt: s.createdAt })));
+    const ports = portConflictsFor(name, specs.flatMap((s) => (s.valid ? [{ object: s.object, createdAt: s.createdAt }] : [])));
     if (ports.length > 0) {
       this.setStatus(name, stored, ports.map((message) => ({ reason: REASONS.portTaken, message })));
       this.events.record(name, 'Warning', REASONS.portTaken, ports.join('; '));
@@ -257,9 +257,9 @@ export class Reconciler {
 
   private async setStatus(name: string, stored: StoredSpec, blocking: Array<{ reason: string; message: string }>): Promise<ServiceStatus> {
     const { backend, metrics } = this.options;
-    const spec = stored.object.spec;
-    const [api, haproxy] = blocking.some((b) => b.reason === REASONS.specInvalid || b.reason === REASONS.portTaken)
-      ? [{ desired: spec.replicas, running: 0 }, { desired: 1, running: 0 }]
+    const desiredReplicas = stored.valid ? stored.object.spec.replicas : 0;
+    const [api, haproxy] = !stored.valid || blocking.some((b) => b.reason === REASONS.portTaken)
+      ? [{ desired: desiredReplicas, running: 0 }, { desired: 1, running: 0 }]
       : await Promise.all([backend.replicaCounts(apiServiceName(name)), backend.replicaCounts(haproxyServiceName(name))]);
     const report = this.reports.get(name);
     const servers = servedServers(report?.servers ?? []);
@@ -267,7 +267,7 @@ export class Reconciler {
     const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
     const conditions = conditionsFor({
       generation: stored.generation,
-      desiredReplicas: spec.replicas,
+      desiredReplicas,
       runningReplicas: api.running,
       haproxyRunning: haproxy.running > 0,
       configHash: this.configs.get(name)?.hash,
@@ -279,7 +279,7 @@ export class Reconciler {
     }, previous, new Date().toISOString());
     const status: ServiceStatus = {
       observedGeneration: stored.generation,
-      replicas: spec.replicas,
+      replicas: desiredReplicas,
       readyReplicas: servers.filter((s) => s.state === 'UP').length,
       configHash: this.configs.get(name)?.hash,
       conditions,
@@ -324,12 +324,6 @@ export class Reconciler {
 
 function namesIn(desired: DesiredState): string[] {
   return [desired.network.name, ...desired.secrets.map((s) => s.name), ...desired.services.map((s) => s.name)];
-}
-
-/** A stored spec is validated again: another version of bso, or a hand edit, may have written it. */
-function revalidate(stored: StoredSpec): string | undefined {
-  const result = parseBalancedServices(JSON.stringify({ apiVersion: stored.object.apiVersion, kind: stored.object.kind, metadata: stored.object.metadata, spec: stored.object.spec }), `stored spec ${stored.object.metadata.name}`);
-  return result.ok ? undefined : result.issues.map(formatIssue).join('; ');
 }
 
 /** The orchestrator's API could not be reached at all (as opposed to answering with an error). */

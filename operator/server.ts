@@ -24,7 +24,7 @@ export function createOperatorApp(options: ServerOptions): Express {
   });
   app.get('/v1/balancedservices', handle(async (_req, res) => {
     const specs = await backend.listSpecs();
-    res.json({ items: specs.map((s) => toApiObject(s, reconciler.statuses.get(s.object.metadata.name))) });
+    res.json({ items: specs.map((s) => toApiObject(s, reconciler.statuses.get(s.name))) });
   }));
   app.get('/v1/balancedservices/:name', handle(async (req, res) => {
     const name = String(req.params.name);

@@ -23,10 +23,10 @@ export class MemoryBackend implements Backend {
   async putSpec(object: BalancedService): Promise<PutResult> {
     const name = object.metadata.name;
     const before = this.specs.get(name);
-    if (before && JSON.stringify(before.object) === JSON.stringify(object)) return { generation: before.generation, changed: false };
+    if (before?.valid && JSON.stringify(before.object) === JSON.stringify(object)) return { generation: before.generation, changed: false };
     const now = new Date().toISOString();
     const generation = (before?.generation ?? 0) + 1;
-    this.specs.set(name, { object: structuredClone(object), generation, createdAt: before?.createdAt ?? now, updatedAt: now });
+    this.specs.set(name, { valid: true, name, object: structuredClone(object), generation, createdAt: before?.createdAt ?? now, updatedAt: now });
     return { generation, changed: true };
   }
 

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { age, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
-import type { BalancedService } from '../../crd/types.generated.js';
+import { formatIssue } from '../../crd/spec-issue.js';
 import { statsSecretName } from '../../operator/core/names.js';
 import type { ServerStatus } from '../../operator/reconciler.js';
 import { hostOf, PROMETHEUS_QUERIES, queryByHost } from './top-sources.js';
@@ -23,7 +23,13 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
         ctx.exitCode = 1;
         return;
       }
-      const spec = stored.object.spec as BalancedService['spec'];
+      if (!stored.valid) {
+        ctx.stderr(`bso describe: the stored BalancedService ${name} is invalid (the operator reports it and changes nothing; apply a valid spec):`);
+        for (const issue of stored.issues) ctx.stderr(`  ${formatIssue(issue)}`);
+        ctx.exitCode = 1;
+        return;
+      }
+      const spec = stored.object.spec;
       const answer = await fetchStatus(operatorUrl(options.operator), name);
       const status = answer.ok ? answer.object.status : undefined;
       const out = ctx.stdout;

@@ -26,7 +26,8 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       for (const spec of specs) {
         const name = spec.object.metadata.name;
         const stored = await backend.getSpec(name);
-        const before = stored ? stringify({ metadata: stored.object.metadata, spec: stored.object.spec }) : '';
+        const held = stored && (stored.valid ? stored.object : stored.stored);
+        const before = held ? stringify({ metadata: held.metadata, spec: held.spec }) : '';
         const after = stringify({ metadata: spec.object.metadata, spec: spec.object.spec });
         if (before === after) continue;
         changed = true;

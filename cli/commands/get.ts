@@ -27,8 +27,8 @@ Examples:
       const stored = await backend.listSpecs();
       const statuses = await fetchAll(operatorUrl(options.operator));
       const objects = stored
-        .filter((s) => !name || s.object.metadata.name === name)
-        .map((s) => statuses?.find((o) => o.metadata.name === s.object.metadata.name) ?? toApiObject(s, undefined));
+        .filter((s) => !name || s.name === name)
+        .map((s) => statuses?.find((o) => o.metadata.name === s.name) ?? toApiObject(s, undefined));
       if (name && objects.length === 0) {
         ctx.stderr(`bso get: BalancedService ${name} not found`);
         ctx.exitCode = 1;

@@ -6,7 +6,7 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBsoError } from '../../lib/errors.js';
-import type { Backend } from '../backend.js';
+import { validStoredObject, type Backend } from '../backend.js';
 import { desiredStateFor, type DesiredService } from '../core/desired-state.js';
 import { apiServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName } from '../core/names.js';
 import { planFor, serviceDrift, type ObservedObject } from '../core/plan.js';
@@ -42,7 +42,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
     await backend.putSpec(object);
     const stored = await backend.getSpec(object.metadata.name);
     assert.ok(stored, 'the spec just stored is readable');
-    const desired = desiredStateFor(stored.object, control);
+    const desired = desiredStateFor(validStoredObject(stored), control);
     await converge(backend, object.metadata.name, desired);
     return desired;
   }
@@ -59,7 +59,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
       const first = await backend.putSpec(spec());
       assert.equal(first.changed, true);
       assert.ok(first.generation >= 1);
-      const object = (await backend.getSpec(id))!.object;
+      const object = validStoredObject((await backend.getSpec(id))!);
       const again = await backend.putSpec(object);
       assert.deepEqual(again, { generation: first.generation, changed: false });
       assert.deepEqual(await backend.putSpec(structuredClone(object)), { generation: first.generation, changed: false });
@@ -76,15 +76,52 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
       const stored = await backend.getSpec(id);
       assert.ok(stored);
       assert.equal(stored.generation, second.generation);
-      assert.equal(stored.object.metadata.name, id);
-      assert.deepEqual(stored.object.metadata.labels, latest.metadata.labels);
-      assert.deepEqual(stored.object.spec, latest.spec, 'the latest spec with every default');
+      assert.equal(stored.name, id);
+      assert.deepEqual(validStoredObject(stored).metadata.labels, latest.metadata.labels);
+      assert.deepEqual(validStoredObject(stored).spec, latest.spec, 'the latest spec with every default');
       assert.ok(Date.parse(stored.createdAt) <= Date.parse(stored.updatedAt), `createdAt ${stored.createdAt} <= updatedAt ${stored.updatedAt}`);
-      const listed = (await backend.listSpecs()).filter((s) => s.object.metadata.name === id);
+      const listed = (await backend.listSpecs()).filter((s) => s.name === id);
       assert.equal(listed.length, 1);
-      assert.deepEqual(listed[0]!.object.spec, latest.spec);
+      assert.deepEqual(validStoredObject(listed[0]!).spec, latest.spec);
       assert.equal(listed[0]!.generation, second.generation);
       assert.equal(await backend.getSpec(`${id}-missing`), undefined);
+    });
+
+    test('a stored spec without its defaulted fields (an older bso, a hand edit) reads back with every default and plans like the applied one', async (t) => {
+      const { backend, spec, name: id, storeRaw } = await world(t, 'sparse');
+      const applied = spec();
+      // What a user writes at least: no agent, no resources, no thresholds, no timeouts.
+      await storeRaw(id, {
+        apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: id, labels: applied.metadata.labels },
+        spec: { image: applied.spec.image, replicas: applied.spec.replicas, haproxy: { image: applied.spec.haproxy.image, port: applied.spec.haproxy.port, statsPort: applied.spec.haproxy.statsPort } },
+      });
+      const stored = await backend.getSpec(id);
+      assert.ok(stored, 'the spec written by hand is listed');
+      assert.equal(stored.valid, true, `issues: ${stored.valid ? '' : stored.issues.map((i) => i.message).join('; ')}`);
+      assert.deepEqual(validStoredObject(stored).spec, applied.spec, 'every default filled in, as bso apply would have');
+      assert.equal(validStoredObject(stored).spec.agent.thresholds.maint, 80);
+      const control = await backend.ensureControlPlane(OPERATOR_URL);
+      const api = desiredStateFor(validStoredObject(stored), control).services.find((x) => x.component === 'api')!;
+      assert.equal(api.env['BSO_MAINT_AT'], '80');
+      assert.equal(api.env['BSO_READY_AT'], '60');
+    });
+
+    test('an invalid stored spec reads back as its issues, each with its path; listing still works', async (t) => {
+      const { backend, spec, name: id, storeRaw } = await world(t, 'broken');
+      const applied = spec();
+      await storeRaw(id, {
+        apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: id },
+        spec: { ...applied.spec, replicas: 'three', agent: { ...applied.spec.agent, thresholds: { maint: 50, ready: 70 } } },
+      });
+      const stored = await backend.getSpec(id);
+      assert.ok(stored);
+      assert.equal(stored.valid, false);
+      assert.equal(stored.object, undefined, 'nothing to build from');
+      const paths = stored.valid ? [] : stored.issues.map((i) => i.path);
+      assert.ok(paths.includes('spec.replicas'), `issue paths: ${paths.join(', ')}`);
+      assert.ok(paths.some((p) => p.startsWith('spec.agent.thresholds')), `issue paths: ${paths.join(', ')}`);
+      assert.ok((await backend.listSpecs()).some((s) => s.name === id && !s.valid));
+      assert.throws(() => validStoredObject(stored), (e: unknown) => isBsoError(e, 'BSO_SPEC_INVALID') && /spec\.replicas/.test((e as Error).message));
     });
 
     test('deleteSpec removes the spec and returns false the second time', async (t) => {
@@ -92,7 +129,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
       await backend.putSpec(spec());
       assert.equal(await backend.deleteSpec(id), true);
       assert.equal(await backend.getSpec(id), undefined);
-      assert.ok(!(await backend.listSpecs()).some((s) => s.object.metadata.name === id));
+      assert.ok(!(await backend.listSpecs()).some((s) => s.name === id));
       assert.equal(await backend.deleteSpec(id), false);
     });
 
@@ -100,7 +137,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
       const { backend, spec, name: id } = await world(t, 'conv');
       const control = await backend.ensureControlPlane(OPERATOR_URL);
       await backend.putSpec(spec());
-      const desired = desiredStateFor((await backend.getSpec(id))!.object, control);
+      const desired = desiredStateFor(validStoredObject((await backend.getSpec(id))!), control);
       const wanted = wantedNames(desired);
       const empty = await backend.observe(id, wanted);
       assert.deepEqual([empty.owned, empty.byName], [[], []]);
@@ -173,7 +210,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
       const control = await backend.ensureControlPlane(OPERATOR_URL);
       await deployed(backend, spec({ replicas: 1 }));
       await backend.putSpec(spec({ replicas: 2, env: { GREETING: 'changed' } }));
-      const desired = desiredStateFor((await backend.getSpec(id))!.object, control);
+      const desired = desiredStateFor(validStoredObject((await backend.getSpec(id))!), control);
       const observed = await backend.observe(id, wantedNames(desired));
       const plan = planFor(id, desired, observed.owned, observed.byName);
       assert.deepEqual(plan.actions.map((a) => `${a.type} ${a.kind}`), ['update service']);
@@ -202,7 +239,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
       const network = networkName(id);
       const control = await backend.ensureControlPlane(OPERATOR_URL);
       await backend.putSpec(spec());
-      const desired = desiredStateFor((await backend.getSpec(id))!.object, control);
+      const desired = desiredStateFor(validStoredObject((await backend.getSpec(id))!), control);
       assert.equal(desired.network.name, network);
       await backend.execute({ type: 'create', kind: 'network', name: network, labels: { [USER_LABEL.key]: 'someone-else' } });
 

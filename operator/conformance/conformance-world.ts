@@ -16,6 +16,11 @@ export interface ConformanceSubject {
   images?: { api?: string; haproxy?: string };
   /** A backend of the same kind whose API cannot be reached (for the BSO_BACKEND_UNAVAILABLE test). */
   unreachable?: () => Backend;
+  /**
+   * Stores `raw` as the spec named `name` the way this backend keeps specs, without bso's
+   * validation: what an older bso or a hand edit may have left (`kubectl apply`, a Swarm config).
+   */
+  storeRaw(name: string, raw: Record<string, unknown>): Promise<void>;
 }
 
 export const OPERATOR_URL = 'http://127.0.0.1:9464';

@@ -45,7 +45,7 @@ users: [{ name: u, user: { ${user} } }]
 test('with the cluster CA and the token: specs are stored and read back over HTTPS', async () => {
   const backend = connectKubernetes({ kubeconfig: kubeconfig('good', `, certificate-authority-data: ${Buffer.from(cert).toString('base64')}`, 'token: tls-token'), env: {} });
   assert.equal((await backend.putSpec(specFor('secure'))).changed, true);
-  assert.equal((await backend.getSpec('secure'))?.object.metadata.name, 'secure');
+  assert.equal((await backend.getSpec('secure'))?.name, 'secure');
   assert.equal(fake.get('balancedservices', 'tls', 'secure')?.metadata.name, 'secure');
 });
 

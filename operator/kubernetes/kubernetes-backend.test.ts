@@ -9,6 +9,7 @@ import { startFakeBackend, FAKE_NAMESPACE } from '../../test/fake-kube-apiserver
 import type { RecordedRequest } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
 import { runBackendConformance } from '../conformance/backend-conformance.js';
 import { HttpKubeApi } from './http-kube-api.js';
+import { BALANCED_SERVICES } from './kube-api.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
 import { allows, EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS } from './permissions.js';
 
@@ -32,6 +33,10 @@ runBackendConformance('kubernetes (FAKE API server)', async () => {
       await world.close();
     },
     unreachable: () => new KubernetesBackend(new HttpKubeApi({ server: `http://127.0.0.1:${down}`, namespace: FAKE_NAMESPACE, timeoutMs: 2000 })),
+    async storeRaw(name, raw) {
+      // As `kubectl apply` would: the fake, like an API server without bso's admission, takes it.
+      await world.api.create(BALANCED_SERVICES, { ...raw, metadata: { ...(raw['metadata'] as object), name, namespace: FAKE_NAMESPACE } } as never);
+    },
   };
 });
 

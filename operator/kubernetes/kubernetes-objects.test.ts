@@ -10,6 +10,7 @@ import { converge, eventually, OPERATOR_URL, specFor, wantedNames } from '../con
 import { desiredStateFor } from '../core/desired-state.js';
 import { apiServiceName, haproxyServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName, statsSecretName } from '../core/names.js';
 import { planFor } from '../core/plan.js';
+import { validStoredObject } from '../backend.js';
 import { SECRET_FILE_KEY } from './deployment-spec.js';
 import { BALANCED_SERVICES, PODS, SERVICES } from './kube-api.js';
 import { TOKEN_SECRET } from './owned-objects.js';
@@ -19,7 +20,7 @@ async function deployedWorld(t: TestContext, name = 'shop', options: Parameters<
   t.after(() => world.close());
   const control = await world.backend.ensureControlPlane(OPERATOR_URL);
   await world.backend.putSpec(specFor(name, {}, { port: 8000, replicas: 2 }));
-  const desired = desiredStateFor((await world.backend.getSpec(name))!.object, control);
+  const desired = desiredStateFor(validStoredObject((await world.backend.getSpec(name))!), control);
   await converge(world.backend, name, desired);
   return { ...world, desired, name };
 }
@@ -77,7 +78,7 @@ test('writeStatus fills the status subresource without a new generation; getSpec
   assert.equal(stored.metadata.generation, generation);
   const read = await backend.getSpec(name);
   assert.equal(read!.generation, generation);
-  assert.equal(read!.object.status, undefined);
+  assert.equal((validStoredObject(read!) as { status?: unknown }).status, undefined);
   await assert.rejects(backend.writeStatus('missing', {}), (e: unknown) => isBsoError(e, 'BSO_NOT_FOUND'));
 });
 
@@ -89,13 +90,13 @@ test('a BalancedService created with kubectl (only the image) reads back with ev
     metadata: { name: 'plain', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"a":1}\n', team: 'web' } },
     spec: { image: 'bso-hello-api:latest' },
   } as never);
-  const stored = await world.backend.getSpec('plain');
-  assert.equal(stored!.object.spec.replicas, 2);
-  assert.equal(stored!.object.spec.haproxy.port, 80);
-  assert.deepEqual(stored!.object.metadata.annotations, { team: 'web' });
-  const again = await world.backend.putSpec(stored!.object);
+  const stored = validStoredObject((await world.backend.getSpec('plain'))!);
+  assert.equal(stored.spec.replicas, 2);
+  assert.equal(stored.spec.haproxy.port, 80);
+  assert.deepEqual(stored.metadata.annotations, { team: 'web' });
+  const again = await world.backend.putSpec(stored);
   assert.equal(again.changed, false, 'applying what is stored (defaults included) writes nothing');
-  const changed = structuredClone(stored!.object);
+  const changed = structuredClone(stored);
   changed.spec.replicas = 3;
   assert.equal((await world.backend.putSpec(changed)).changed, true);
   const annotations = world.fake.get('balancedservices', FAKE_NAMESPACE, 'plain')!.metadata.annotations as Record<string, string>;

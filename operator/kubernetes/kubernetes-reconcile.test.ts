@@ -11,6 +11,7 @@ import { OperatorMetrics } from '../metrics.js';
 import { Reconciler } from '../reconciler.js';
 import { configRenderer } from '../render-for-operator.js';
 import { allows, EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS } from './permissions.js';
+import { BALANCED_SERVICES } from './kube-api.js';
 
 const WRITES = new Set(['create', 'update', 'delete']);
 
@@ -64,4 +65,33 @@ test('the Reconciler converges a spec on Kubernetes, then writes nothing; the op
   const used = new Set(operatorRequests.map((r) => `${r.group}/${r.resource}:${r.verb}`));
   const unused = OPERATOR_PERMISSIONS.flatMap((p) => p.verbs.map((v) => `${p.group}/${p.resource}:${v}`)).filter((k) => !used.has(k));
   assert.deepEqual(unused, [], 'least privilege: every verb the Role grants is used');
+});
+
+test('the Reconciler builds a stored spec that lacks its defaulted fields with the defaults; an invalid one is reported on its status and touches nothing', async (t) => {
+  const { fake, api, backend, close } = await startFakeBackend();
+  t.after(close);
+  const applied = specFor('sparse', {}, { port: 8100 });
+  const minimal = { image: applied.spec.image, haproxy: { port: 8100, statsPort: 8101 } };
+  await api.create(BALANCED_SERVICES, { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: 'sparse', namespace: FAKE_NAMESPACE }, spec: minimal } as never);
+  await api.create(BALANCED_SERVICES, {
+    apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: 'broken', namespace: FAKE_NAMESPACE },
+    spec: { ...minimal, replicas: -1, haproxy: { port: 8200, statsPort: 8201 } },
+  } as never);
+  const control = await backend.ensureControlPlane(OPERATOR_URL);
+  const reconciler = new Reconciler({
+    backend, control, metrics: new OperatorMetrics(), log: () => {},
+    renderConfig: configRenderer({ kind: 'kubernetes', namespace: backend.namespace }),
+  });
+
+  await reconciler.reconcile('sparse');
+  const deployment = fake.get('deployments', FAKE_NAMESPACE, apiServiceName('sparse'))! as unknown as { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } } };
+  const env = Object.fromEntries(deployment.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value]));
+  assert.deepEqual([env['BSO_MAINT_AT'], env['BSO_READY_AT'], env['AGENT_PORT'], env['BSO_SMOOTHING']], ['80', '60', '9999', '1s'], 'the defaults, not "undefined"');
+
+  const writesBefore = fake.requests.filter((r) => WRITES.has(r.verb)).length;
+  await reconciler.reconcile('broken');
+  assert.equal(fake.requests.filter((r) => WRITES.has(r.verb)).length, writesBefore, 'an invalid stored spec writes nothing');
+  const invalid = reconciler.statuses.get('broken')!.conditions.find((c) => c.type === 'Degraded')!;
+  assert.equal(invalid.reason, 'SpecInvalid');
+  assert.match(invalid.message, /balancedservice bso-test\/broken:\d+:\d+: spec\.replicas: /);
 });

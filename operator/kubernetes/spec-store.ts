@@ -1,11 +1,11 @@
 // BalancedService specs as custom resources (crd/balancedservice.crd.yaml: bso.dev/v1alpha1,
 // balancedservices, status subresource). generation is metadata.generation, which the API
 // server bumps on spec changes only (a labels-only apply is changed:true, same generation).
-// Stored objects are read through the bso loader, so defaults are filled in even when the
-// resource was created without them; an invalid one is returned as stored, for the
-// reconciler to report. Status goes to the status subresource (writeStatus).
+// Stored objects are read through the one loader (crd/spec-from-store.ts), so defaults are
+// filled in even when the resource was created without them; an invalid one comes back as its
+// issues, for the reconciler to report. Status goes to the status subresource (writeStatus).
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import { parseBalancedServices } from '../../crd/parse-spec.js';
+import { loadSpecFromStore } from '../../crd/spec-from-store.js';
 import type { BalancedService, BalancedServiceStatus } from '../../crd/types.generated.js';
 import { BsoError } from '../../lib/errors.js';
 import { specHash } from '../core/spec-hash.js';
@@ -30,7 +30,7 @@ export class KubernetesSpecStore {
 
   async list(): Promise<StoredSpec[]> {
     const { items } = await this.api.list<BalancedServiceResource>(BALANCED_SERVICES);
-    return items.map(toStoredSpec).sort((a, b) => a.object.metadata.name.localeCompare(b.object.metadata.name));
+    return items.map(toStoredSpec).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async get(name: string): Promise<StoredSpec | undefined> {
@@ -45,7 +45,8 @@ export class KubernetesSpecStore {
       throw new BsoError('BSO_SPEC_INVALID', `metadata.namespace: BalancedService ${name} names namespace ${object.metadata.namespace}, but bso works in namespace ${namespace} (choose it with --namespace)`);
     }
     const existing = await this.api.get<BalancedServiceResource>(BALANCED_SERVICES, name);
-    if (existing && contentHash(toStoredSpec(existing).object) === contentHash(object)) {
+    const current = existing && toStoredSpec(existing);
+    if (existing && current?.valid && contentHash(current.object) === contentHash(object)) {
       return { generation: existing.metadata?.generation ?? 1, changed: false };
     }
     const toolAnnotations = Object.entries(existing?.metadata?.annotations ?? {}).filter(([key]) => TOOL_ANNOTATION.test(key));
@@ -90,11 +91,10 @@ export function toStoredSpec(resource: BalancedServiceResource): StoredSpec {
     },
     spec: resource.spec,
   };
-  const parsed = parseBalancedServices(JSON.stringify(raw), `balancedservice ${meta.namespace ?? ''}/${meta.name ?? ''}`);
-  const object = parsed.ok && parsed.specs.length === 1 ? parsed.specs[0]!.object : (raw as unknown as BalancedService);
+  const loaded = loadSpecFromStore(raw, meta.name ?? '', `balancedservice ${meta.namespace ?? ''}/${meta.name ?? ''}`);
   const createdAt = timestamp(meta.creationTimestamp) ?? new Date(0).toISOString();
   return {
-    object,
+    ...loaded,
     generation: meta.generation ?? 1,
     createdAt,
     updatedAt: meta.annotations?.[ANNOTATION_APPLIED_AT] ?? createdAt,

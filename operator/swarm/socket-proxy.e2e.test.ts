@@ -43,7 +43,7 @@ test('the Swarm backend stores, reads and deletes a spec through the proxy', asy
   const backend = new SwarmBackend(connectDocker(`tcp://${url.slice('http://'.length)}`));
   const spec = loadExample((t) => t.replace('name: hello', 'name: proxy-check'));
   assert.equal((await backend.putSpec(spec)).changed, true);
-  assert.equal((await backend.getSpec('proxy-check'))?.object.metadata.name, 'proxy-check');
+  assert.equal((await backend.getSpec('proxy-check'))?.name, 'proxy-check');
   assert.ok(Array.isArray(await backend.listOwners()));
   await backend.observe('proxy-check', ['proxy-check-api', 'proxy-check-net']);
   assert.equal(await backend.deleteSpec('proxy-check'), true);

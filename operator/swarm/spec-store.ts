@@ -2,6 +2,7 @@
 // an operator started on any manager, or restarted, finds them. Configs are immutable, so each
 // changed apply writes generation N+1 and then removes the older ones.
 import type Docker from 'dockerode';
+import { loadSpecFromStore, unreadableSpec } from '../../crd/spec-from-store.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { BsoError } from '../../lib/errors.js';
 import { LABEL_COMPONENT, LABEL_OWNER, LABEL_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY } from '../core/names.js';
@@ -16,9 +17,36 @@ interface SpecConfig { id: string; name: string; generation: number; hash: strin
 
 export const specConfigName = (name: string, generation: number) => `bso-spec-${name}-g${generation}`;
 
+/**
+ * The Docker config that stores generation `generation` of spec `name`: `stored` is written as
+ * given (put() passes a validated spec; tests pass what an older bso or a hand edit might have).
+ */
+export function specConfigBody(name: string, generation: number, stored: object, hash: string, createdAt = new Date().toISOString()) {
+  return {
+    Name: specConfigName(name, generation),
+    Labels: {
+      [LABEL_OWNER]: name, [LABEL_COMPONENT]: 'spec', [LABEL_MANAGED_BY]: MANAGED_BY,
+      [LABEL_GENERATION]: String(generation), [LABEL_SPEC_HASH]: hash, [LABEL_CREATED_AT]: createdAt,
+    },
+    Data: Buffer.from(JSON.stringify(stored)).toString('base64'),
+  };
+}
+
 /** What identifies a spec's content: metadata and spec, never status. */
 export function storedContentHash(object: BalancedService): string {
   return specHash({ metadata: object.metadata, spec: object.spec });
+}
+
+/** A stored config's spec, through the one loader (crd/spec-from-store.ts): defaults or issues. */
+function loadStored(owner: string, config: SpecConfig) {
+  const source = `swarm config ${config.name}`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(config.data);
+  } catch (error) {
+    return unreadableSpec(owner, source, `is not JSON: ${(error as Error).message}`);
+  }
+  return loadSpecFromStore(raw, owner, source);
 }
 
 export class SwarmSpecStore {
@@ -36,13 +64,13 @@ export class SwarmSpecStore {
     }
     const out: StoredSpec[] = [];
     for (const [owner, config] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
-      out.push({ object: JSON.parse(config.data) as BalancedService, generation: config.generation, createdAt: firstCreated.get(owner) ?? config.createdAt, updatedAt: config.updatedAt });
+      out.push({ ...loadStored(owner, config), generation: config.generation, createdAt: firstCreated.get(owner) ?? config.createdAt, updatedAt: config.updatedAt });
     }
     return out;
   }
 
   async get(name: string): Promise<StoredSpec | undefined> {
-    return (await this.list()).find((s) => s.object.metadata.name === name);
+    return (await this.list()).find((s) => s.name === name);
   }
 
   async put(object: BalancedService): Promise<PutResult> {
@@ -54,15 +82,7 @@ export class SwarmSpecStore {
     const generation = (latest?.generation ?? 0) + 1;
     const stored = { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec };
     try {
-      await this.docker.createConfig({
-        Name: specConfigName(name, generation),
-        Labels: {
-          [LABEL_OWNER]: name, [LABEL_COMPONENT]: 'spec', [LABEL_MANAGED_BY]: MANAGED_BY,
-          [LABEL_GENERATION]: String(generation), [LABEL_SPEC_HASH]: hash,
-          [LABEL_CREATED_AT]: mine.map((c) => c.createdAt).sort()[0] ?? new Date().toISOString(),
-        },
-        Data: Buffer.from(JSON.stringify(stored)).toString('base64'),
-      } as never);
+      await this.docker.createConfig(specConfigBody(name, generation, stored, hash, mine.map((c) => c.createdAt).sort()[0]) as never);
     } catch (error) {
       if (dockerStatus(error) === 409) throw new BsoError('BSO_CONFLICT', `BalancedService ${name} was changed concurrently; apply again`, { transient: true, cause: error });
       throw error;

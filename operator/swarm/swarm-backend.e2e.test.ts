@@ -11,6 +11,7 @@ import { after, before } from 'node:test';
 import { runBackendConformance } from '../conformance/backend-conformance.js';
 import { connectDocker, dockerStatus } from './docker-client.js';
 import { CONTROL_NETWORK, SwarmBackend, TOKEN_CONFIG } from './swarm-backend.js';
+import { specConfigBody } from './spec-store.js';
 
 const docker = connectDocker();
 let images: { api: string; haproxy: string };
@@ -48,4 +49,8 @@ runBackendConformance('swarm (real dockerd)', async () => ({
   images,
   async cleanup() {},
   unreachable: () => new SwarmBackend(connectDocker('unix:///nonexistent/bso-conformance/docker.sock')),
+  async storeRaw(name, raw) {
+    // A config as an older bso (or a hand-made `docker config create`) would have left it.
+    await docker.createConfig(specConfigBody(name, 1, raw, 'written-by-hand') as never);
+  },
 }));

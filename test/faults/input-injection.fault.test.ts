@@ -13,6 +13,7 @@ import { parseBalancedServices } from '../../crd/parse-spec.js';
 import { balancedServiceSchema } from '../../crd/schema.js';
 import { inlineRefs } from '../../crd/derive-schemas.js';
 import { formatIssue, formatPath, type PathSegment } from '../../crd/spec-issue.js';
+import { validStoredObject } from '../../operator/backend.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { renderServiceConfig, slotsFor, tokenizeConfig, type Discovery } from '../../haproxy/render/index.js';
 import { desiredStateFor } from '../../operator/core/desired-state.js';
@@ -121,7 +122,7 @@ function orchestratorObjects(spec: BalancedService): Record<string, unknown> {
     services: desired.services.map((s) => toService(s, K8S)),
     networkPolicy: toNetworkPolicy(desired.network.name, desired.network.labels, K8S.namespace),
     secrets: desired.secrets.map((s) => toSecret(s.name, s.labels, K8S.namespace, 'admin:x')),
-    storedSpec: toStoredSpec(resource).object.metadata,
+    storedSpec: validStoredObject(toStoredSpec(resource)).metadata,
   };
 }
 
