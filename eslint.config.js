@@ -1,13 +1,35 @@
 // Lint rules. The layer rules keep the pure core (spec -> model -> rendered text, and the
-// agent's policy) free of I/O, and keep each big client inside the one backend that owns it.
+// agent's policy) free of I/O, keep each big client inside the one backend that owns it, and
+// keep the images apart:
+//   crd/       the API; imports nothing of ours but lib/
+//   contract/  what two images must agree on (names, environment, agent reply, supervisor
+//              protocol); imports nothing of ours
+//   api/       the replica image: imports crd/, contract/, lib/; never operator/, haproxy/, cli/
+//   haproxy/   the HAProxy image (supervisor) and the pure renderer: never operator/, api/, cli/
+//   operator/  the operator: never api/, cli/ or the supervisor (haproxy/render is its renderer)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'child_process', 'node:child_process', 'http', 'node:http', 'dgram', 'node:dgram'];
 const CLIENTS = ['dockerode', '@kubernetes/client-node'];
-const PURE_CORE = ['crd/**/*.ts', 'haproxy/render/**/*.ts', 'operator/core/**/*.ts', 'api/policy/**/*.ts', 'lib/**/*.ts'];
+const CLIENTS_MESSAGE = 'Only the Swarm backend (operator/swarm/) imports dockerode and only the Kubernetes backend (operator/kubernetes/) imports @kubernetes/client-node.';
+const PURE_MESSAGE = 'The pure core does no I/O: pass data in, return data out. Put I/O in an edge module.';
 
-const restrict = (names, message) => ({ paths: names.map((name) => ({ name, message })) });
+const paths = (names, message) => names.map((name) => ({ name, message }));
+const layer = (group, message) => ({ group, message });
+
+/** Imports each folder may not make: other layers (patterns) and, in the pure core, I/O. */
+const LAYERS = [
+  { files: ['crd/**/*.ts'], pure: true, patterns: [layer(['../*', '!../lib', '!../lib/*'], 'crd/ is the API: it imports nothing of ours but lib/.')] },
+  { files: ['contract/**/*.ts'], pure: true, patterns: [layer(['../*'], 'contract/ is what the images agree on: it imports nothing of ours.')] },
+  { files: ['lib/**/*.ts'], pure: true, patterns: [layer(['../*'], 'lib/ holds leaf helpers: it imports nothing of ours.')] },
+  { files: ['api/**/*.ts'], patterns: [layer(['**/operator/*', '**/haproxy/*', '**/cli/*'], 'api/ is the replica image: it imports crd/, contract/ and lib/, never the operator, HAProxy or the CLI. Put what both need in contract/.')] },
+  { files: ['api/policy/**/*.ts'], pure: true, patterns: [layer(['**/operator/*', '**/haproxy/*', '**/cli/*'], 'api/ is the replica image: it imports crd/, contract/ and lib/, never the operator, HAProxy or the CLI. Put what both need in contract/.')] },
+  { files: ['haproxy/**/*.ts'], patterns: [layer(['**/operator/*', '**/api/*', '**/cli/*'], 'haproxy/ is the HAProxy image and the renderer: never the operator, the replica or the CLI. Put what both need in contract/.')] },
+  { files: ['haproxy/render/**/*.ts'], pure: true, patterns: [layer(['**/operator/*', '**/api/*', '**/cli/*', '**/supervisor/*'], 'haproxy/render/ is the pure renderer: it imports crd/, contract/ and lib/ only.')] },
+  { files: ['operator/**/*.ts'], patterns: [layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*'], 'operator/ does not import the replica, the CLI or the supervisor; the protocol with the supervisor is in contract/.')] },
+  { files: ['operator/core/**/*.ts'], pure: true, patterns: [layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*', '../swarm/*', '../kubernetes/*'], 'operator/core/ is pure: no backend, no image code.')] },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.cache/**', '**/*.generated.ts', 'bench/results/**', '.scratch/**'] },
@@ -17,23 +39,23 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', performance: 'readonly', setImmediate: 'readonly', structuredClone: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', restrict(CLIENTS, 'Only the Swarm backend (operator/swarm/) imports dockerode and only the Kubernetes backend (operator/kubernetes/) imports @kubernetes/client-node.')],
+      'no-restricted-imports': ['error', { paths: paths(CLIENTS, CLIENTS_MESSAGE) }],
     },
   },
-  {
-    files: PURE_CORE,
+  ...LAYERS.map(({ files, pure, patterns }) => ({
+    files,
     ignores: ['crd/generate.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', restrict([...IO_MODULES, ...CLIENTS], 'The pure core does no I/O: pass data in, return data out. Put I/O in an edge module.')],
+      'no-restricted-imports': ['error', { paths: pure ? paths([...IO_MODULES, ...CLIENTS], PURE_MESSAGE) : paths(CLIENTS, CLIENTS_MESSAGE), patterns }],
     },
-  },
+  })),
   {
     files: ['operator/swarm/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', restrict(['@kubernetes/client-node'], 'The Swarm backend does not use the Kubernetes client.')] },
+    rules: { 'no-restricted-imports': ['error', { paths: paths(['@kubernetes/client-node'], 'The Swarm backend does not use the Kubernetes client.'), patterns: LAYERS.find((l) => l.files[0] === 'operator/**/*.ts').patterns }] },
   },
   {
     files: ['operator/kubernetes/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', restrict(['dockerode'], 'The Kubernetes backend does not use dockerode.')] },
+    rules: { 'no-restricted-imports': ['error', { paths: paths(['dockerode'], 'The Kubernetes backend does not use dockerode.'), patterns: LAYERS.find((l) => l.files[0] === 'operator/**/*.ts').patterns }] },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

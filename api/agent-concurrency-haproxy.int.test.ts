@@ -14,7 +14,7 @@ import { renderServiceConfig } from '../haproxy/render/render-service.js';
 import { FakeCgroup } from './testdata/fake-cgroup.js';
 import { readServer, startHAProxy } from './testdata/haproxy.js';
 import { spawnApi } from './testdata/spawn-api.js';
-import { freePort } from '../haproxy/testing/replicas.js';
+import { freePort } from '../test/haproxy/replicas.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { durationMs } from '../crd/duration.js';
 import { parseBalancedServices } from '../crd/parse-spec.js';
-import { AGENT_ENV } from '../operator/core/names.js';
+import { AGENT_ENV } from '../contract/names.js';
 import { API_ENV, formatConfigIssue, readApiConfig, type ApiConfig } from './config.js';
 import { CAPACITY_TUNING } from './policy/capacity.js';
 
@@ -40,7 +40,7 @@ test('readApiConfig: with no environment, the defaults are those the schema fill
   assert.deepEqual([config.sampleIntervalMs, config.loop.smoothingMs, config.loop.policy.minMaintMs], [250, 1000, 5000]);
 });
 
-test('readApiConfig: the operator-set names are those of operator/core/names.ts', () => {
+test('readApiConfig: the operator-set names are those of contract/names.ts', () => {
   for (const [key, name] of Object.entries(AGENT_ENV)) assert.equal(API_ENV[key as keyof typeof API_ENV], name);
 });
 

@@ -1,7 +1,7 @@
 // bso-api's environment: every variable, its default (from the schema) and its checks.
 // Pure: it takes the environment as data and returns the config or every issue at once.
 import { parseDuration } from '../crd/duration.js';
-import { AGENT_ENV } from '../operator/core/names.js';
+import { AGENT_ENV } from '../contract/names.js';
 import type { AgentLoopConfig } from './policy/agent-step.js';
 import { CAPACITY_TUNING } from './policy/capacity.js';
 import type { Weighting } from './policy/decide-agent-reply.js';

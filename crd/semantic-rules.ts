@@ -13,7 +13,7 @@ const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
 /** Longest DNS-1123 subdomain, the prefix of a label or annotation key. */
 const MAX_KEY_PREFIX = 253;
 const MAX_ENV_NAME = 255;
-/** Label keys bso sets on every object it owns (operator/core/names.ts): a spec may not set them. */
+/** Label keys bso sets on every object it owns (contract/names.ts): a spec may not set them. */
 const RESERVED_LABELS = new Set(['app.kubernetes.io/managed-by']);
 const MIN_MEMORY_BYTES = 6 * 2 ** 20;
 

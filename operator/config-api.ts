@@ -1,8 +1,8 @@
-// Mounts the supervisors' config API (haproxy/config-endpoint.ts) on the operator: configs come
+// Mounts the supervisors' config API (operator/config-endpoint.ts) on the operator: configs come
 // from the reconciler, status reports go back into it (status.servers, rejected configs).
 import type { Express } from 'express';
-import { createConfigEndpoint } from '../haproxy/config-endpoint.js';
-import type { StatusReport } from '../haproxy/protocol.js';
+import { createConfigEndpoint } from './config-endpoint.js';
+import type { StatusReport } from '../contract/supervisor-protocol.js';
 import type { Reconciler, SupervisorReport } from './reconciler.js';
 
 export function supervisorConfigApi(reconciler: Reconciler, token: string) {

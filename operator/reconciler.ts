@@ -8,7 +8,7 @@ import { isBsoError } from '../lib/errors.js';
 import type { Backend, StoredSpec } from './backend.js';
 import { conditionsFor, REASONS, type Condition } from './core/conditions.js';
 import { desiredStateFor, type ControlPlane, type DesiredState } from './core/desired-state.js';
-import { apiServiceName, haproxyServiceName } from './core/names.js';
+import { apiServiceName, haproxyServiceName } from '../contract/names.js';
 import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
 import { EventLog } from './event-log.js';

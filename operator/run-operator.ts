@@ -22,7 +22,7 @@ export interface OperatorOptions {
   /** How supervisors reach this operator; derived when not given. */
   advertiseUrl?: string;
   log?: (line: string) => void;
-  /** Mounts the supervisors' config API (haproxy/config-endpoint). */
+  /** Mounts the supervisors' config API (operator/config-endpoint.ts). */
   configApi?: (reconciler: Reconciler, token: string) => { mount: (app: Express) => void; notify: (name: string) => void };
   renderConfig?: (spec: BalancedService) => RenderedConfig;
 }

@@ -10,7 +10,7 @@ export interface ServerOptions {
   backend: Backend;
   reconciler: Reconciler;
   metrics: OperatorMetrics;
-  /** Mounts the config API the supervisors use (haproxy/config-endpoint). */
+  /** Mounts the config API the supervisors use (operator/config-endpoint.ts). */
   mountConfigApi?: (app: Express) => void;
 }
 

@@ -9,15 +9,16 @@
 // weighting). While ready the reply carries a weight (the replica's capacity, from
 // api/policy/capacity.ts, or 100 % for binary weighting) and, when a concurrency is known, the
 // most requests HAProxy may have in flight to it. Pure: time comes in as data.
+import { formatAgentReply, type AgentState } from '../../contract/agent-reply.js';
 import { computeReadyWeight } from './weight.js';
 
-export type AgentState = 'ready' | 'maint' | 'drain';
+export { AGENT_STATES, formatAgentReply, type AgentState } from '../../contract/agent-reply.js';
+
 /**
  * proportional: the weight is the replica's capacity (foreign CPU, memory headroom, service
  * time) and the reply carries a concurrency; binary: ready is always 100 % (the seed's agent).
  */
 export type Weighting = 'proportional' | 'binary';
-export const AGENT_STATES: readonly AgentState[] = ['ready', 'maint', 'drain'];
 
 export interface AgentPolicy {
   /** Percent of the limit at or above which the replica goes to maint. */
@@ -72,17 +73,6 @@ function nextState(before: AgentState, previous: AgentDecision | undefined, inpu
   if (before === 'ready') return load >= policy.maintAt ? 'maint' : 'ready';
   const inMaintMs = input.nowMs - (previous?.sinceMs ?? input.nowMs);
   return load <= policy.readyAt && inMaintMs >= policy.minMaintMs ? 'ready' : 'maint';
-}
-
-/**
- * HAProxy's agent protocol: one ASCII line. `ready` also lifts a maint or drain set by the agent;
- * `maxconn:N` sets the server's connection limit. `maint` carries the pressure after `#` (HAProxy
- * ignores it; the supervisor's panic guard ranks overloaded replicas by it): `maint #load=93`.
- */
-export function formatAgentReply(state: AgentState, weightPercent: number, loadPercent?: number, maxconn = 0): string {
-  if (state === 'ready') return `ready ${weightPercent}%${maxconn > 0 ? ` maxconn:${maxconn}` : ''}\n`;
-  if (state === 'maint' && loadPercent !== undefined && Number.isFinite(loadPercent)) return `maint #load=${Math.min(9999, Math.max(0, Math.round(loadPercent)))}\n`;
-  return `${state}\n`;
 }
 
 /** The reply for one of `instances` HAProxy instances: each gets its share of the concurrency, rounded up. */

@@ -5,7 +5,7 @@
 import type { BalancedService } from '../../crd/types.generated.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../../operator/backend.js';
 import type { ControlPlane } from '../../operator/core/desired-state.js';
-import { LABEL_OWNER } from '../../operator/core/names.js';
+import { LABEL_OWNER } from '../../contract/names.js';
 import type { ObservedObject, PlanAction } from '../../operator/core/plan.js';
 
 export class MemoryBackend implements Backend {

@@ -1,10 +1,10 @@
 // Scenario 5 (issue #7): 20 config changes under load. The real supervisor with a real HAProxy
-// pulls configs from the operator's config endpoint on loopback (haproxy/testing/fixture.ts),
+// pulls configs from the operator's config endpoint on loopback (test/haproxy/fixture.ts),
 // replicas are found through DNS as in Swarm, and wrk keeps load on HAProxy (keep-alive and a new
 // connection per request) through every change. Per kind of change: failed requests and reloads.
 import type { BalancedService } from '../../crd/types.generated.js';
-import { Fixture } from '../../haproxy/testing/fixture.js';
-import { Load, type LoadResult } from '../../haproxy/testing/load.js';
+import { Fixture } from '../../test/haproxy/fixture.js';
+import { Load, type LoadResult } from '../../test/haproxy/load.js';
 import type { BenchContext, BenchScenario, Sample, ScenarioReport } from '../lib/types.js';
 
 type Kind = 'scale' | 'agent weight' | 'maxconn' | 'needs reload';
@@ -140,7 +140,7 @@ export const scenario: BenchScenario = {
     return {
       id: 5, title: scenario.title, samples, plots: [],
       notes: [
-        'Real bso supervisor and HAProxy 2.6 on loopback; configs pulled over HTTP from the operator\'s config endpoint (haproxy/config-endpoint.ts); replicas on 127.0.0.2-5 found through a DNS server answering tasks.<name>-api as Docker does. Each change runs under its own wrk pair (4 keep-alive connections and 2 with a new connection per request, 5 ms pause each) from 250 ms before the change until 250 ms after it took effect.',
+        'Real bso supervisor and HAProxy 2.6 on loopback; configs pulled over HTTP from the operator\'s config endpoint (operator/config-endpoint.ts); replicas on 127.0.0.2-5 found through a DNS server answering tasks.<name>-api as Docker does. Each change runs under its own wrk pair (4 keep-alive connections and 2 with a new connection per request, 5 ms pause each) from 250 ms before the change until 250 ms after it took effect.',
         'Kinds: scale = replicas and DNS answers change (within the 16 server slots: the served config stays byte-identical); agent weight = a replica\'s agent answers another "ready N%"; maxconn = a spec change the supervisor applies through the runtime API; needs reload = timeouts, retries, balance, fall (each needs a new HAProxy process). Reloads are counted by the master\'s reload counter (show proc). minReloadInterval is 500 ms instead of 2 s.',
         `Socket errors and error statuses over all runs: ${Object.entries(errorKinds).map(([k, v]) => `${k} ${v}`).join(', ')}. bso renders option idle-close-on-response: an old worker answers the next request on an idle keep-alive connection (with Connection: close) instead of closing it under a client about to reuse it; without it, about 20 keep-alive requests per run failed here with read errors.`,
       ],

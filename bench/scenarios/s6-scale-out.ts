@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../haproxy/testing/replicas.js';
+import { freePort } from '../../test/haproxy/replicas.js';
 import { dockerJson, run, waitFor } from '../../test/e2e/support.js';
 import { withDockerLock } from '../lib/cp-docker-lock.js';
 import { cliEntry } from '../lib/cp-entry.js';

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { age, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { formatIssue } from '../../crd/spec-issue.js';
-import { statsSecretName } from '../../operator/core/names.js';
+import { statsSecretName } from '../../contract/names.js';
 import type { ServerStatus } from '../../operator/reconciler.js';
 import { hostOf, PROMETHEUS_QUERIES, queryByHost } from './top-sources.js';
 

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../operator/core/names.js';
+import { kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../contract/names.js';
 import { buildHAProxyModel, SERVER_WEIGHT } from './build-model.js';
 import { UnsafeConfigValueError } from './config-text.js';
 import { renderHAProxyConfig } from './render-config.js';
-import { loadSpec } from '../testing/golden.js';
+import { loadSpec } from '../../test/haproxy/golden.js';
 
 const hello = loadSpec('examples/hello.yaml');
 

@@ -2,7 +2,7 @@
 // needs but the spec does not carry (resolver timings, stats refresh...) are pinned here.
 import { durationMs } from '../../crd/duration.js';
 import type { BalancedService } from '../../crd/types.generated.js';
-import { apiServiceName, kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../operator/core/names.js';
+import { apiServiceName, kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../contract/names.js';
 import {
   DEFAULT_CLUSTER_DOMAIN, DEFAULT_RUNTIME_PATHS, DOCKER_DNS, STATS_PASSWORD_ENV, STATS_USER_ENV,
   type Discovery, type RenderContext,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderGoldenCases, TESTDATA } from '../testing/golden.js';
+import { renderGoldenCases, TESTDATA } from '../../test/haproxy/golden.js';
 
 // UPDATE_GOLDEN=1 node scripts/run-tests.mjs unit render-config   rewrites the files; review the diff.
 const update = process.env.UPDATE_GOLDEN === '1';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { checkHAProxyConfig } from '../supervisor/haproxy-check.js';
-import { TESTDATA } from '../testing/golden.js';
+import { TESTDATA } from '../../test/haproxy/golden.js';
 
 const HAPROXY = process.env.BSO_HAPROXY_BIN ?? '/usr/sbin/haproxy';
 const env = { ...process.env, BSO_STATS_USER: 'admin', BSO_STATS_PASSWORD: 'secret' };

@@ -12,8 +12,8 @@ import { tokenizeConfig } from './config-tokens.js';
 import type { Discovery } from './context.js';
 import { renderServiceConfig } from './render-service.js';
 import { slotsFor } from './slots.js';
-import { loadSpec } from '../testing/golden.js';
-import { dnsLabel, randomSpecDocument, seededRandom, type Random } from '../testing/random-spec.js';
+import { loadSpec } from '../../test/haproxy/golden.js';
+import { dnsLabel, randomSpecDocument, seededRandom, type Random } from '../../test/haproxy/random-spec.js';
 
 const HAPROXY = process.env.BSO_HAPROXY_BIN ?? '/usr/sbin/haproxy';
 const SEED = Number(process.env.BSO_PROPERTY_SEED ?? 20261127);

@@ -4,7 +4,7 @@
 // one serving, and the previous file is put back so a later reload or restart uses it.
 import { readFileSync, renameSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { UpdateOutcome } from '../protocol.js';
+import type { UpdateOutcome } from '../../contract/supervisor-protocol.js';
 import { addedBinds, busyBinds } from './bind-check.js';
 import { classifyUpdate } from './classify-update.js';
 import { globalSetting, stampConfig, stampedHash, writeFileAtomic } from './config-files.js';

@@ -2,7 +2,7 @@
 // config and hands every new one to `onConfig`. While the operator is away it backs off and
 // HAProxy keeps serving the last good config.
 import { hashConfigText } from '../render/config-hash.js';
-import { CONFIG_PATH, etagOf, hashOfEtag } from '../protocol.js';
+import { CONFIG_PATH, etagOf, hashOfEtag } from '../../contract/supervisor-protocol.js';
 
 export interface ConfigClientOptions {
   operatorUrl: string;

@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConfigEndpoint, type ServedConfig } from '../config-endpoint.js';
-import type { StatusReport } from '../protocol.js';
+import { createConfigEndpoint, type ServedConfig } from '../../operator/config-endpoint.js';
+import type { StatusReport } from '../../contract/supervisor-protocol.js';
 import { renderServiceConfig } from '../render/render-service.js';
-import { loadSpec, ROOT } from '../testing/golden.js';
-import { freePort } from '../testing/replicas.js';
-import { HAPROXY } from '../testing/fixture.js';
+import { loadSpec, ROOT } from '../../test/haproxy/golden.js';
+import { freePort } from '../../test/haproxy/replicas.js';
+import { HAPROXY } from '../../test/haproxy/fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -1,6 +1,6 @@
 // The supervisor's own Prometheus metrics, in a registry of its own (prefix bso_haproxy_).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { UPDATE_OUTCOMES, type UpdateOutcome } from '../protocol.js';
+import { UPDATE_OUTCOMES, type UpdateOutcome } from '../../contract/supervisor-protocol.js';
 import type { RejectStage } from './apply-config.js';
 
 export class SupervisorMetrics {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decidePanicGuard, INACTIVE, parseAgentAnswer, type GuardServer, type GuardState } from './panic-guard.js';
+import { decidePanicGuard, INACTIVE, type GuardServer, type GuardState } from './panic-guard.js';
 
 const up = (name: string): GuardServer => ({ name, address: `10.0.0.${name.slice(-1)}:8080`, state: 'UP', agent: { state: 'ready' } });
 const maint = (name: string, loadPercent?: number): GuardServer => ({ name, address: `10.0.0.${name.slice(-1)}:8080`, state: 'MAINT', agent: { state: 'maint', loadPercent } });
@@ -83,12 +83,3 @@ test('as load falls server by server the guard lets go, and does not hold again 
   assert.deepEqual([d.release.map((r) => r.name), d.hold, state.held], [['r2'], [], []]);
 });
 
-test('parseAgentAnswer reads the state and bso\'s #load comment', () => {
-  assert.deepEqual(parseAgentAnswer('maint #load=93\n'), { state: 'maint', loadPercent: 93 });
-  assert.deepEqual(parseAgentAnswer('ready 55% #load=40'), { state: 'ready', loadPercent: 40 });
-  assert.deepEqual(parseAgentAnswer('maint\n'), { state: 'maint' });
-  assert.deepEqual(parseAgentAnswer('drain'), { state: 'drain' });
-  assert.deepEqual(parseAgentAnswer('75%'), { state: 'other' });
-  assert.deepEqual(parseAgentAnswer('maint #load=abc'), { state: 'maint' });
-  assert.deepEqual(parseAgentAnswer(''), { state: 'other' });
-});

@@ -10,7 +10,8 @@
 //   without them and the newest hold is at least minHoldMs old (no flapping)
 //   while fewer than `needed` serve: hold the MAINT servers whose agent answered `maint`, lowest
 //   load first (unknown load last, then by name), until `needed` serve
-import type { ServerState } from './show-stat.js';
+import type { AgentAnswer } from '../../contract/agent-reply.js';
+import type { ServerState } from '../../contract/supervisor-protocol.js';
 
 export interface GuardServer {
   name: string;
@@ -19,12 +20,6 @@ export interface GuardServer {
   state: ServerState;
   /** What the agent answered the supervisor's probe this round; undefined when not asked or no answer. */
   agent?: AgentAnswer;
-}
-
-export interface AgentAnswer {
-  state: 'ready' | 'maint' | 'drain' | 'other';
-  /** From the reply's `#load=NN` comment, percent of the replica's limit. */
-  loadPercent?: number;
 }
 
 export interface HeldServer {
@@ -116,11 +111,3 @@ function compareNames(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** Reads an agent's reply line: the state word and the optional `#load=NN` comment bso's agent adds. */
-export function parseAgentAnswer(line: string): AgentAnswer {
-  const [body = '', comment = ''] = line.trim().split('#', 2);
-  const words = body.toLowerCase().split(/[\s,]+/).filter((w) => w !== '');
-  const state = words.includes('drain') ? 'drain' : words.includes('maint') ? 'maint' : words.includes('ready') || words.includes('up') ? 'ready' : 'other';
-  const load = /(?:^|\s)load=([0-9]{1,4})(?:\s|$)/.exec(comment);
-  return load ? { state, loadPercent: Number(load[1]) } : { state };
-}

@@ -5,11 +5,12 @@
 //   hold     disable agent B/S; set server B/S state ready; set weight B/S HELD_WEIGHT
 //   release  enable agent B/S   (the agent's next reply sets the state and weight again)
 import { connect } from 'node:net';
-import type { PanicGuardStatus } from '../protocol.js';
+import type { PanicGuardStatus } from '../../contract/supervisor-protocol.js';
 import { panicBackendName } from '../render/build-model.js';
 import { tokenizeConfig } from '../render/config-tokens.js';
 import { readPanicThreshold } from '../render/panic-line.js';
-import { decidePanicGuard, INACTIVE, parseAgentAnswer, type AgentAnswer, type GuardDecision, type GuardServer, type GuardState } from './panic-guard.js';
+import { parseAgentReply, type AgentAnswer } from '../../contract/agent-reply.js';
+import { decidePanicGuard, INACTIVE, type GuardDecision, type GuardServer, type GuardState } from './panic-guard.js';
 import { runOnWorker, sendCommand } from './runtime-api.js';
 import { parseShowStat } from './show-stat.js';
 
@@ -142,10 +143,10 @@ export function askAgent(host: string, port: number, timeoutMs = PROBE_TIMEOUT_M
     socket.setTimeout(timeoutMs, () => finish(undefined));
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1');
-      if (text.includes('\n') || text.length > 512) finish(parseAgentAnswer(text.split('\n')[0]!));
+      if (text.includes('\n') || text.length > 512) finish(parseAgentReply(text.split('\n')[0]!));
     });
-    socket.on('end', () => finish(text === '' ? undefined : parseAgentAnswer(text)));
+    socket.on('end', () => finish(text === '' ? undefined : parseAgentReply(text)));
     socket.on('error', () => finish(undefined));
-    socket.on('close', () => finish(text === '' ? undefined : parseAgentAnswer(text)));
+    socket.on('close', () => finish(text === '' ? undefined : parseAgentReply(text)));
   });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reportFingerprint, WEIGHT_STEP } from './supervisor.js';
-import type { StatusReport } from '../protocol.js';
+import type { StatusReport } from '../../contract/supervisor-protocol.js';
 
 const report = (state: string, weight: number, reportedAt: string): StatusReport => ({
   configHash: 'h', reportedAt, haproxy: { running: true, oldWorkers: 0, reloads: 0 },

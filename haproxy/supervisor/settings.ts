@@ -1,7 +1,7 @@
 // The supervisor's settings, from its environment (documented in docs/haproxy.md). Secrets come
 // from files (Docker secrets), never from environment variables.
 import { durationMs, parseDuration } from '../../crd/duration.js';
-import { statsSecretName } from '../../operator/core/names.js';
+import { statsSecretName, SUPERVISOR_ENV } from '../../contract/names.js';
 import { DEFAULT_RUN_DIR } from '../render/context.js';
 
 export interface SupervisorSettings {
@@ -22,11 +22,9 @@ export interface SupervisorSettings {
   statusPollMs: number;
 }
 
+/** What the operator sets (contract/names.ts), then the supervisor's own settings. */
 export const ENV = {
-  name: 'BSO_HAPROXY_NAME',
-  operatorUrl: 'BSO_OPERATOR_URL',
-  tokenFile: 'BSO_OPERATOR_TOKEN_FILE',
-  statsAuthFile: 'BSO_STATS_AUTH_FILE',
+  ...SUPERVISOR_ENV,
   haproxy: 'BSO_HAPROXY_BIN',
   runDir: 'BSO_HAPROXY_RUN_DIR',
   bootstrapFile: 'BSO_HAPROXY_BOOTSTRAP',

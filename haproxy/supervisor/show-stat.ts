@@ -1,24 +1,8 @@
 // Parses `show stat` (CSV) into the servers the supervisor reports to the operator. Slots
 // without a replica ("MAINT (resolution)": DNS has no address for them) are left out.
+import type { ServerReport, ServerState } from '../../contract/supervisor-protocol.js';
 
-export type ServerState = 'UP' | 'MAINT' | 'DRAIN' | 'DOWN' | 'NOLB' | 'UNKNOWN';
-
-export interface ServerReport {
-  backend: string;
-  name: string;
-  /** ip:port of the replica in the slot. */
-  address?: string;
-  state: ServerState;
-  /** Effective weight (the agent's NN% of 100; 0 in MAINT/DRAIN). */
-  weight: number;
-  /** Last health check, e.g. L7OK, L4CON. */
-  checkStatus?: string;
-  /** Last agent check, e.g. L7OK, and what the agent said (e.g. "ready 55%"). */
-  agentStatus?: string;
-  agentDescription?: string;
-  /** Connections to the replica now. */
-  sessions: number;
-}
+export type { ServerReport, ServerState } from '../../contract/supervisor-protocol.js';
 
 const SERVER_TYPE = '2';
 

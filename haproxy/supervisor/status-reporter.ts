@@ -1,6 +1,6 @@
 // Builds the supervisor's status report from HAProxy itself (`show proc`, `show stat`) and
 // sends it to the operator (PUT /v1/haproxy/<name>/status), one report at a time.
-import { STATUS_PATH, type PanicGuardStatus, type StatusReport } from '../protocol.js';
+import { STATUS_PATH, type PanicGuardStatus, type StatusReport } from '../../contract/supervisor-protocol.js';
 import { panicBackendName } from '../render/build-model.js';
 import type { HAProxyProcess } from './haproxy-process.js';
 import { sendCommand } from './runtime-api.js';

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashConfigText } from '../render/config-hash.js';
-import type { StatusReport, UpdateOutcome } from '../protocol.js';
+import type { StatusReport, UpdateOutcome } from '../../contract/supervisor-protocol.js';
 import { ConfigApplier, TransientApplyError, type ApplyResult } from './apply-config.js';
 import { builtInBootstrapConfig } from './bootstrap-config.js';
 import { stampConfig, writeFileAtomic } from './config-files.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { isBsoError } from '../../lib/errors.js';
 import { validStoredObject, type Backend } from '../backend.js';
 import { desiredStateFor, type DesiredService } from '../core/desired-state.js';
-import { apiServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName } from '../core/names.js';
+import { apiServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName } from '../../contract/names.js';
 import { planFor, serviceDrift, type ObservedObject } from '../core/plan.js';
 import {
   converge, eventually, OPERATOR_URL, randomPort, sleep, specFor, tearDown, uniqueName, USER_LABEL, wantedNames,

@@ -2,8 +2,8 @@
 // services, the same rendered HAProxy config (mounted as HAProxy's bootstrap config), the same
 // limits and agent environment. Pure; `bso render stack` writes it out.
 import type { BalancedService } from '../../crd/types.generated.js';
-import { desiredStateFor, SUPERVISOR_ENV, type DesiredService } from './desired-state.js';
-import { apiServiceName, haproxyServiceName, networkName, statsSecretName } from './names.js';
+import { desiredStateFor, type DesiredService } from './desired-state.js';
+import { apiServiceName, haproxyServiceName, networkName, statsSecretName, SUPERVISOR_ENV } from '../../contract/names.js';
 
 /** Where the HAProxy image's supervisor looks for its bootstrap config. */
 export const BOOTSTRAP_TARGET = '/etc/bso/haproxy-bootstrap.cfg';

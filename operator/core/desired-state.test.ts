@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredStateFor } from './desired-state.js';
-import { LABEL_SPEC_HASH } from './names.js';
+import { LABEL_SPEC_HASH, SUPERVISOR_ENV } from '../../contract/names.js';
 import { CONTROL, loadExample } from '../testdata/specs.js';
 
 test('the example becomes a dnsrr API service with limits and agent env, and an HAProxy publishing host ports', () => {
@@ -40,13 +40,9 @@ test('a user-provided stats secret is used and not generated', () => {
   assert.ok(desired.services[1]!.files.some((f) => f.source === 'secret' && f.name === 'my-stats'));
 });
 
-test('the supervisor environment names are the ones the supervisor reads', async () => {
-  const { ENV } = await import('../../haproxy/supervisor/settings.js');
-  const { SUPERVISOR_ENV } = await import('./desired-state.js');
-  assert.equal(SUPERVISOR_ENV.name, ENV.name);
-  assert.equal(SUPERVISOR_ENV.operatorUrl, ENV.operatorUrl);
-  assert.equal(SUPERVISOR_ENV.tokenFile, ENV.tokenFile);
-  assert.equal(SUPERVISOR_ENV.statsAuthFile, ENV.statsAuthFile);
+test('the HAProxy service gets every variable of the supervisor contract, and nothing else', () => {
+  const desired = desiredStateFor(loadExample(), CONTROL);
+  assert.deepEqual(Object.keys(desired.services[1]!.env).sort(), Object.values(SUPERVISOR_ENV).sort());
 });
 
 test('services say where their /metrics is, for Prometheus\'s Swarm discovery', () => {

@@ -4,9 +4,9 @@ import type { BalancedService } from '../../crd/types.generated.js';
 import { durationMs } from '../../crd/duration.js';
 import { memoryBytes } from '../../crd/quantity.js';
 import {
-  AGENT_ENV, LABEL_METRICS_PORT, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
+  AGENT_ENV, SUPERVISOR_ENV, LABEL_METRICS_PORT, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
   type Component,
-} from './names.js';
+} from '../../contract/names.js';
 import { specHash } from './spec-hash.js';
 
 /** How long a stopping replica lets in-flight requests finish. */
@@ -54,14 +54,6 @@ export interface ControlPlane {
   /** The network shared by the operator and every HAProxy (empty when not used). */
   controlNetwork?: string;
 }
-
-/** Environment variables of the supervisor in the HAProxy container. */
-export const SUPERVISOR_ENV = {
-  name: 'BSO_HAPROXY_NAME',
-  operatorUrl: 'BSO_OPERATOR_URL',
-  tokenFile: 'BSO_OPERATOR_TOKEN_FILE',
-  statsAuthFile: 'BSO_STATS_AUTH_FILE',
-} as const;
 
 export function desiredStateFor(object: BalancedService, control: ControlPlane): DesiredState {
   const name = object.metadata.name;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredStateFor } from './desired-state.js';
 import { planFor, type ObservedObject } from './plan.js';
-import { LABEL_OWNER } from './names.js';
+import { LABEL_OWNER } from '../../contract/names.js';
 import { CONTROL, loadExample } from '../testdata/specs.js';
 
 const desired = desiredStateFor(loadExample(), CONTROL);

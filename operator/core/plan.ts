@@ -2,7 +2,7 @@
 // An unchanged spec plans nothing; a foreign object with one of our names is a conflict,
 // never overwritten; objects we own that are no longer desired are deleted.
 import type { DesiredService, DesiredState } from './desired-state.js';
-import { LABEL_OWNER, LABEL_SPEC_HASH } from './names.js';
+import { LABEL_OWNER, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { specHash } from './spec-hash.js';
 
 export type ObjectKind = 'network' | 'secret' | 'service';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { stackFiles } from './stack-files.js';
-import { LABEL_OWNER } from './names.js';
+import { LABEL_OWNER } from '../../contract/names.js';
 import { loadExample } from '../testdata/specs.js';
 
 const files = stackFiles(loadExample(), 'examples/hello.yaml');

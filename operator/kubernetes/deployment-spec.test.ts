@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { desiredStateFor, type DesiredService } from '../core/desired-state.js';
-import { LABEL_SPEC_HASH } from '../core/names.js';
+import { LABEL_SPEC_HASH } from '../../contract/names.js';
 import { serviceDrift } from '../core/plan.js';
 import { specHash } from '../core/spec-hash.js';
 import { loadExample } from '../testdata/specs.js';

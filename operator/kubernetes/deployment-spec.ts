@@ -6,7 +6,7 @@
 // period in ms ride in one annotation, so the round trip is exact.
 import type { V1Container, V1Deployment, V1EnvVar, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { sortFiles, type DesiredFile, type DesiredService } from '../core/desired-state.js';
-import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../core/names.js';
+import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { apiVersionOf, DEPLOYMENTS } from './kube-api.js';
 import { bytesOf, cpuQuantity, memoryQuantity, nanoCpusOf } from './quantity.js';
 import { apiPorts, podSelector, serviceMatches, toService, type HAProxyServiceType } from './service-objects.js';

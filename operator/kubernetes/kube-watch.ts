@@ -4,7 +4,7 @@
 // missed: the reconciler resyncs regardless. A real error stops every watch and is reported
 // once through onError (the reconciler reconnects after a pause).
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABEL_OWNER } from '../core/names.js';
+import { LABEL_OWNER } from '../../contract/names.js';
 import { BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, SECRETS, SERVICES, type KubeApi, type ResourceType } from './kube-api.js';
 
 /** What bso watches: the specs, and everything it owns (by the owner label). */

@@ -9,7 +9,7 @@ import type { BalancedService, BalancedServiceStatus } from '../../crd/types.gen
 import { BsoError } from '../../lib/errors.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
 import type { ControlPlane, DesiredService } from '../core/desired-state.js';
-import { LABEL_COMPONENT, LABEL_OWNER } from '../core/names.js';
+import { LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
 import { DEPLOYMENTS, KubeApiError, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';

@@ -8,7 +8,7 @@ import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fake-kube-apiserver
 import { isBsoError } from '../../lib/errors.js';
 import { converge, eventually, OPERATOR_URL, specFor, wantedNames } from '../conformance/conformance-world.js';
 import { desiredStateFor } from '../core/desired-state.js';
-import { apiServiceName, haproxyServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName, statsSecretName } from '../core/names.js';
+import { apiServiceName, haproxyServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName, statsSecretName } from '../../contract/names.js';
 import { planFor } from '../core/plan.js';
 import { validStoredObject } from '../backend.js';
 import { SECRET_FILE_KEY } from './deployment-spec.js';

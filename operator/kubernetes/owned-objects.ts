@@ -6,7 +6,7 @@
 //  - control  -> the Secret bso-operator-token the HAProxy supervisors authenticate with.
 import { randomBytes } from 'node:crypto';
 import type { V1NetworkPolicy, V1NetworkPolicyIngressRule, V1Secret } from '@kubernetes/client-node';
-import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../core/names.js';
+import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../../contract/names.js';
 import { SECRET_FILE_KEY } from './deployment-spec.js';
 import { apiVersionOf, NETWORK_POLICIES, SECRETS } from './kube-api.js';
 

@@ -8,7 +8,7 @@
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { DesiredService } from '../core/desired-state.js';
 import { apiVersionOf, SERVICES } from './kube-api.js';
-import { AGENT_ENV, LABEL_COMPONENT, LABEL_OWNER } from '../core/names.js';
+import { AGENT_ENV, LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
 
 export type HAProxyServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
 

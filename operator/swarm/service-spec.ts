@@ -2,7 +2,7 @@
 // projects an observed service back onto the fields bso sets, so the planner can see drift.
 import type Docker from 'dockerode';
 import { sortFiles, type DesiredService } from '../core/desired-state.js';
-import { LABEL_SPEC_HASH } from '../core/names.js';
+import { LABEL_SPEC_HASH } from '../../contract/names.js';
 
 const NS_PER_MS = 1_000_000;
 const MANAGER_CONSTRAINT = 'node.role == manager';

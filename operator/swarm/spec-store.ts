@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { loadSpecFromStore, unreadableSpec } from '../../crd/spec-from-store.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { BsoError } from '../../lib/errors.js';
-import { LABEL_COMPONENT, LABEL_OWNER, LABEL_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY } from '../core/names.js';
+import { LABEL_COMPONENT, LABEL_OWNER, LABEL_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY } from '../../contract/names.js';
 import { specHash } from '../core/spec-hash.js';
 import type { PutResult, StoredSpec } from '../backend.js';
 import { dockerStatus } from './docker-client.js';

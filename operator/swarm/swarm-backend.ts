@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { BsoError } from '../../lib/errors.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import type { ControlPlane } from '../core/desired-state.js';
-import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../core/names.js';
+import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
 import { dockerStatus, isUnreachable } from './docker-client.js';

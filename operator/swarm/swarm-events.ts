@@ -1,10 +1,10 @@
 // Docker events as reconcile hints. Events can be missed; the reconciler resyncs regardless.
 import type Docker from 'dockerode';
-import { LABEL_OWNER, apiServiceName, haproxyServiceName, networkName, statsSecretName } from '../core/names.js';
+import { LABEL_OWNER, apiServiceName, haproxyServiceName, networkName, statsSecretName } from '../../contract/names.js';
 
 interface DockerEvent { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } }
 
-/** The suffixes bso's names add to a BalancedService's name (operator/core/names.ts). */
+/** The suffixes bso's names add to a BalancedService's name (contract/names.ts). */
 const SUFFIXES = [apiServiceName, haproxyServiceName, networkName, statsSecretName].map((nameOf) => nameOf(''));
 
 /** The BalancedService an object name belongs to, by bso's naming; undefined when unknown. */

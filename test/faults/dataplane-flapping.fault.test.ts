@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpec } from '../../haproxy/testing/golden.js';
+import { loadSpec } from '../haproxy/golden.js';
 import { CpuLoadDriver, FakeCgroup } from '../../api/testdata/fake-cgroup.js';
 import { spawnApi, type SpawnedApi } from '../../api/testdata/spawn-api.js';
 import { apiMetric, renderLocalConfig, startLocalHAProxy, stateChanges, type LocalHAProxy } from './dataplane-local.js';

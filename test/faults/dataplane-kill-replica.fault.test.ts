@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpec } from '../../haproxy/testing/golden.js';
+import { loadSpec } from '../haproxy/golden.js';
 import { httpGet, run, waitFor, type OperatorProcess } from '../e2e/support.js';
 import { describeFailures, failedRequests, FixedRateLoad, maxLatencyMs, type RequestRecord } from './dataplane-load.js';
 import { bsoFromSource, replicaOfSlot, startOperatorFromSource, sumMetric, type ReplicaContainer } from './dataplane-swarm.js';

@@ -1,12 +1,12 @@
 // fault-suite: long (about 1-3 minutes; `node scripts/run-tests.mjs faults` and `npm run test:faults` run it, `npm run test:all` does not)
 // Row 9: 100 reloads with 200 long-lived, mostly idle client connections through HAProxy. The real
-// supervisor and a real HAProxy (haproxy/testing's fixture: config pulled from the endpoint,
+// supervisor and a real HAProxy (test/haproxy's fixture: config pulled from the endpoint,
 // replicas through DNS); every config differs in a way that needs a reload. Tracks old workers
 // (`show proc`, sampled every 100 ms), the file descriptors and RSS of the master and the workers
 // (/proc) and what happens to the idle connections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture } from '../../haproxy/testing/fixture.js';
+import { Fixture } from '../haproxy/fixture.js';
 import { IdleClients } from './dataplane-idle-clients.js';
 import { footprintOf, mib, type ProcessFootprint } from './dataplane-procfs.js';
 import { formatCount, recordFaultRow } from './fault-table.js';

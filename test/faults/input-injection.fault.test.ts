@@ -17,7 +17,7 @@ import { validStoredObject } from '../../operator/backend.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { renderServiceConfig, slotsFor, tokenizeConfig, type Discovery } from '../../haproxy/render/index.js';
 import { desiredStateFor } from '../../operator/core/desired-state.js';
-import { LABEL_SPEC_HASH } from '../../operator/core/names.js';
+import { LABEL_SPEC_HASH } from '../../contract/names.js';
 import { toServiceSpec } from '../../operator/swarm/service-spec.js';
 import { toDeployment } from '../../operator/kubernetes/deployment-spec.js';
 import { toService } from '../../operator/kubernetes/service-objects.js';

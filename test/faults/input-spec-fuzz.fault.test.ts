@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { formatIssue, formatPath, type PathSegment, type SpecIssue } from '../../crd/spec-issue.js';
 import { MAX_SPEC_BYTES } from '../../crd/parse-spec.js';
-import { seededRandom } from '../../haproxy/testing/random-spec.js';
+import { seededRandom } from '../haproxy/random-spec.js';
 import { percentile } from '../../api/testdata/spawn-api.js';
 import { formatCount, recordFaultRow } from './fault-table.js';
 import { ParseRunner, type ParseOutcome } from './input-parse-runner.js';

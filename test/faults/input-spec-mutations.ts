@@ -2,7 +2,7 @@
 // line deletions and duplications, indentation changes, random scalars, type swaps) and
 // tree-level ones (a random node replaced, removed, duplicated or given an unknown sibling).
 import { stringify } from 'yaml';
-import { int, type Random } from '../../haproxy/testing/random-spec.js';
+import { int, type Random } from '../haproxy/random-spec.js';
 
 const pick = <T>(r: Random, items: readonly T[]): T => items[int(r, 0, items.length - 1)]!;
 

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import { parseBalancedServices } from '../../crd/parse-spec.js';
 import { SwarmSpecStore } from '../../operator/swarm/spec-store.js';
-import { LABEL_OWNER } from '../../operator/core/names.js';
+import { LABEL_OWNER } from '../../contract/names.js';
 import { ROOT, httpGet, waitFor } from '../e2e/support.js';
 import type { DockerApiProxy } from './docker-api-proxy.js';
 

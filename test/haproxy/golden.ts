@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseBalancedServices } from '../../crd/parse-spec.js';
-import { renderServiceConfig } from '../render/render-service.js';
-import { slotsFor } from '../render/slots.js';
+import { renderServiceConfig } from '../../haproxy/render/render-service.js';
+import { slotsFor } from '../../haproxy/render/slots.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const TESTDATA = fileURLToPath(new URL('../render/testdata/', import.meta.url));
+export const TESTDATA = fileURLToPath(new URL('../../haproxy/render/testdata/', import.meta.url));
 
 export function loadSpec(relativePath: string) {
   const result = parseBalancedServices(readFileSync(ROOT + relativePath, 'utf8'), relativePath);

@@ -1,5 +1,5 @@
 // The golden cases: which spec, rendered with which context, gives which file in this folder.
-import type { RenderContext } from '../render/context.js';
+import type { RenderContext } from '../../haproxy/render/context.js';
 
 export interface GoldenCase {
   /** File in haproxy/render/testdata/. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { etagOf, hashOfEtag, MAX_WAIT_MS, parseWait, statusReportProblem } from './protocol.js';
+import { etagOf, hashOfEtag, MAX_WAIT_MS, parseWait, statusReportProblem } from './supervisor-protocol.js';
 
 test('ETags and waits', () => {
   assert.equal(hashOfEtag(etagOf('abc')), 'abc');

@@ -4,7 +4,7 @@
 // call it from http.createServer. The operator calls notify(name) when a config may have changed.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { etagOf, hashOfEtag, MAX_STATUS_BYTES, parseWait, statusReportProblem, type StatusReport } from './protocol.js';
+import { etagOf, hashOfEtag, MAX_STATUS_BYTES, parseWait, statusReportProblem, type StatusReport } from '../contract/supervisor-protocol.js';
 
 export interface ServedConfig {
   text: string;

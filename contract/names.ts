@@ -1,5 +1,6 @@
-// Deterministic names and labels of everything bso creates for a BalancedService. One place,
-// so the renderer, the backends, the images and the docs agree.
+// What the operator and the images must agree on about names: the names and labels of
+// everything bso creates for a BalancedService, and the environment the operator sets in each
+// image. Part of the contract between the images (contract/): imports nothing of ours.
 
 export const LABEL_PREFIX = 'bso.dev/';
 /** On every object bso owns: the BalancedService it belongs to. */
@@ -45,6 +46,14 @@ export const AGENT_ENV = {
   cgroupRoot: 'BSO_CGROUP_ROOT',
   drainDelay: 'BSO_DRAIN_DELAY',
   shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
+} as const;
+
+/** Environment variables the operator sets in the HAProxy container (read by its supervisor). */
+export const SUPERVISOR_ENV = {
+  name: 'BSO_HAPROXY_NAME',
+  operatorUrl: 'BSO_OPERATOR_URL',
+  tokenFile: 'BSO_OPERATOR_TOKEN_FILE',
+  statsAuthFile: 'BSO_STATS_AUTH_FILE',
 } as const;
 
 export function ownerLabels(name: string, component: Component): Record<string, string> {

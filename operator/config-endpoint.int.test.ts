@@ -5,9 +5,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createConfigEndpoint, type ServedConfig } from './config-endpoint.js';
-import type { StatusReport } from './protocol.js';
-import { hashConfigText } from './render/config-hash.js';
-import { pullConfigs } from './supervisor/config-client.js';
+import type { StatusReport } from '../contract/supervisor-protocol.js';
+import { hashConfigText } from '../haproxy/render/config-hash.js';
+import { pullConfigs } from '../haproxy/supervisor/config-client.js';
 
 const TOKEN = 'secret-token';
 const served = (text: string): ServedConfig => ({ text, hash: hashConfigText(text) });

@@ -1,9 +1,28 @@
-// The config protocol between the operator (server: config-endpoint.ts) and the supervisor in
-// each HAProxy container (client). Pull with long-poll, like Envoy's xDS:
+// The config protocol between the operator (server: operator/config-endpoint.ts) and the
+// supervisor in each HAProxy container (client). Part of the contract between the images
+// (contract/): imports nothing of ours. Pull with long-poll, like Envoy's xDS:
 //   GET  /v1/haproxy/<name>/config?wait=30s   Authorization: Bearer <token>, If-None-Match: "<hash>"
 //        200 + config text + ETag "<hash>" when it differs; 304 when unchanged after the wait
 //   PUT  /v1/haproxy/<name>/status            Authorization: Bearer <token>, JSON StatusReport -> 204
-import type { ServerReport } from './supervisor/show-stat.js';
+
+export type ServerState = 'UP' | 'MAINT' | 'DRAIN' | 'DOWN' | 'NOLB' | 'UNKNOWN';
+
+export interface ServerReport {
+  backend: string;
+  name: string;
+  /** ip:port of the replica in the slot. */
+  address?: string;
+  state: ServerState;
+  /** Effective weight (the agent's NN% of 100; 0 in MAINT/DRAIN). */
+  weight: number;
+  /** Last health check, e.g. L7OK, L4CON. */
+  checkStatus?: string;
+  /** Last agent check, e.g. L7OK, and what the agent said (e.g. "ready 55%"). */
+  agentStatus?: string;
+  agentDescription?: string;
+  /** Connections to the replica now. */
+  sessions: number;
+}
 
 export const CONFIG_PATH = (name: string) => `/v1/haproxy/${encodeURIComponent(name)}/config`;
 export const STATUS_PATH = (name: string) => `/v1/haproxy/${encodeURIComponent(name)}/status`;
