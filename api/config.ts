@@ -6,7 +6,8 @@ import type { AgentLoopConfig } from './policy/agent-step.js';
 import { CAPACITY_TUNING } from './policy/capacity.js';
 import type { Weighting } from './policy/decide-agent-reply.js';
 import type { AgentMetric } from './policy/load.js';
-import { METRIC_VALUES, SCHEMA_DEFAULTS, WEIGHTING_VALUES, thresholdRange } from './schema-defaults.js';
+import { METRIC_VALUES, SCHEMA_DEFAULTS, THRESHOLD_RANGES, WEIGHTING_VALUES } from '../crd/agent-defaults.generated.js';
+import { durationLimitsOf, thresholdsProblem } from '../crd/semantic-rules.js';
 
 /** Variables the operator sets (AGENT_ENV) plus bso-api's own. */
 export const API_ENV = {
@@ -65,7 +66,7 @@ export function readApiConfig(env: Env): ConfigResult {
     }
     return n;
   };
-  const duration = (name: string, fallback: string, minMs: number, maxMs: number): number => {
+  const duration = (name: string, fallback: string, { minMs, maxMs }: { minMs: number; maxMs: number }): number => {
     const value = raw(name) ?? fallback;
     const ms = parseDuration(value);
     if (ms === undefined || ms < minMs || ms > maxMs) {
@@ -80,13 +81,10 @@ export function readApiConfig(env: Env): ConfigResult {
   if (port !== 0 && port === agentPort) {
     issues.push({ variable: API_ENV.agentPort, value: String(agentPort), message: `must differ from ${API_ENV.port}` });
   }
-  const maintRange = thresholdRange('maint');
-  const readyRange = thresholdRange('ready');
-  const maintAt = integer(API_ENV.maintAt, SCHEMA_DEFAULTS.maintAt, maintRange.min, maintRange.max, ' (percent)');
-  const readyAt = integer(API_ENV.readyAt, SCHEMA_DEFAULTS.readyAt, readyRange.min, readyRange.max, ' (percent)');
-  if (readyAt >= maintAt) {
-    issues.push({ variable: API_ENV.readyAt, value: String(readyAt), message: `must be lower than ${API_ENV.maintAt} (${maintAt})` });
-  }
+  const maintAt = integer(API_ENV.maintAt, SCHEMA_DEFAULTS.maintAt, THRESHOLD_RANGES.maint.min, THRESHOLD_RANGES.maint.max, ' (percent)');
+  const readyAt = integer(API_ENV.readyAt, SCHEMA_DEFAULTS.readyAt, THRESHOLD_RANGES.ready.min, THRESHOLD_RANGES.ready.max, ' (percent)');
+  const order = thresholdsProblem(maintAt, readyAt, API_ENV.maintAt);
+  if (order) issues.push({ variable: API_ENV.readyAt, value: String(readyAt), message: order });
   const metricText = raw(API_ENV.metric) ?? SCHEMA_DEFAULTS.metric;
   if (!METRIC_VALUES.includes(metricText)) {
     issues.push({ variable: API_ENV.metric, value: metricText, message: `must be one of ${METRIC_VALUES.join(', ')}` });
@@ -107,12 +105,12 @@ export function readApiConfig(env: Env): ConfigResult {
     agentPort,
     loop: {
       metric: (METRIC_VALUES.includes(metricText) ? metricText : SCHEMA_DEFAULTS.metric) as AgentMetric,
-      // Same bounds as the spec's semantic rules (crd/semantic-rules.ts).
-      smoothingMs: duration(API_ENV.smoothing, SCHEMA_DEFAULTS.smoothing, 0, 600_000),
+      // The spec's bounds (crd/semantic-rules.ts), whoever sets the variable.
+      smoothingMs: duration(API_ENV.smoothing, SCHEMA_DEFAULTS.smoothing, durationLimitsOf('spec.agent.smoothing')),
       policy: {
         maintAt,
         readyAt,
-        minMaintMs: duration(API_ENV.minMaintTime, SCHEMA_DEFAULTS.minMaintTime, 0, 3_600_000),
+        minMaintMs: duration(API_ENV.minMaintTime, SCHEMA_DEFAULTS.minMaintTime, durationLimitsOf('spec.agent.minMaintTime')),
         weighting: (WEIGHTING_VALUES.includes(weightingText) ? weightingText : SCHEMA_DEFAULTS.weighting) as Weighting,
       },
       capacity: {
@@ -121,11 +119,11 @@ export function readApiConfig(env: Env): ConfigResult {
         tuning: CAPACITY_TUNING,
       },
     },
-    sampleIntervalMs: duration(API_ENV.sampleInterval, SCHEMA_DEFAULTS.sampleInterval, 50, 60_000),
+    sampleIntervalMs: duration(API_ENV.sampleInterval, SCHEMA_DEFAULTS.sampleInterval, durationLimitsOf('spec.agent.sampleInterval')),
     cgroupRoot: cgroupRoot ?? DEFAULT_CGROUP_ROOT,
     cgroupRootExplicit: cgroupRoot !== undefined,
-    drainDelayMs: duration(API_ENV.drainDelay, DEFAULT_DRAIN_DELAY, 0, 600_000),
-    shutdownTimeoutMs: duration(API_ENV.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, 0, 600_000),
+    drainDelayMs: duration(API_ENV.drainDelay, DEFAULT_DRAIN_DELAY, { minMs: 0, maxMs: 600_000 }),
+    shutdownTimeoutMs: duration(API_ENV.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, { minMs: 0, maxMs: 600_000 }),
     agentMaxConnections: integer(API_ENV.agentMaxConnections, DEFAULT_AGENT_MAX_CONNECTIONS, 1, 1_000_000),
     delayFile: raw(API_ENV.delayFile),
   };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { API_ENV, DEFAULT_AGENT_MAX_CONNECTIONS, DEFAULT_CGROUP_ROOT, DEFAULT_DRAIN_DELAY, DEFAULT_SHUTDOWN_TIMEOUT } from './config.js';
-import { SCHEMA_DEFAULTS } from './schema-defaults.js';
+import { SCHEMA_DEFAULTS } from '../crd/agent-defaults.generated.js';
 
 const DEFAULTS: Record<keyof typeof API_ENV, string> = {
   port: String(SCHEMA_DEFAULTS.port),

@@ -3,6 +3,7 @@
 import { compile } from 'json-schema-to-typescript';
 import { stringify } from 'yaml';
 import { balancedServiceSchema } from './schema.js';
+import { agentDefaultsSource } from './agent-defaults-source.js';
 import { customResourceDefinition, editorSchema, resolvedSchema, specReferenceMarkdown } from './derive-schemas.js';
 
 const HEADER = 'Generated from crd/balancedservice.schema.json by `npm run generate`. Do not edit.';
@@ -17,6 +18,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
     'deploy/k8s/balancedservice.crd.yaml': crd,
     'crd/balancedservice.editor.schema.json': JSON.stringify(editorSchema(balancedServiceSchema), null, 2) + '\n',
     'crd/types.generated.ts': await typesSource(),
+    'crd/agent-defaults.generated.ts': agentDefaultsSource(balancedServiceSchema, HEADER),
   };
 }
 

@@ -31,15 +31,26 @@ export const DURATION_LIMITS: ReadonlyArray<[Path, number, number]> = [
   [['spec', 'haproxy', 'timeouts', 'queue'], 1, 3_600_000],
 ];
 
+/** The limits of one duration field in milliseconds, e.g. durationLimitsOf('spec.agent.smoothing'). */
+export function durationLimitsOf(path: string): { minMs: number; maxMs: number } {
+  const found = DURATION_LIMITS.find(([p]) => p.join('.') === path);
+  if (!found) throw new Error(`no duration limits for ${path}`);
+  return { minMs: found[1], maxMs: found[2] };
+}
+
+/** The thresholds' rule: ready strictly below maint (a band, so the state cannot flap at one value). */
+export function thresholdsProblem(maint: number, ready: number, maintName: string): string | undefined {
+  return ready >= maint ? `must be lower than ${maintName} (${maint})` : undefined;
+}
+
 export function semanticIssues(doc: unknown): RawIssue[] {
   const issues: RawIssue[] = [];
   const fail = (path: Path, message: string, target: RawIssue['target'] = 'value') => issues.push({ path, target, message });
 
   const maint = get(doc, ['spec', 'agent', 'thresholds', 'maint']);
   const ready = get(doc, ['spec', 'agent', 'thresholds', 'ready']);
-  if (typeof maint === 'number' && typeof ready === 'number' && ready >= maint) {
-    fail(['spec', 'agent', 'thresholds', 'ready'], `must be lower than spec.agent.thresholds.maint (${maint})`);
-  }
+  const order = typeof maint === 'number' && typeof ready === 'number' ? thresholdsProblem(maint, ready, 'spec.agent.thresholds.maint') : undefined;
+  if (order) fail(['spec', 'agent', 'thresholds', 'ready'], order);
 
   distinctPorts(doc, ['spec', 'port'], ['spec', 'agent', 'port'], 'both listen in each replica', issues);
   distinctPorts(doc, ['spec', 'haproxy', 'port'], ['spec', 'haproxy', 'statsPort'], 'both listen in the HAProxy container', issues);
