@@ -2,7 +2,7 @@
 // the stored spec plus the status the operator observed.
 import type { StoredSpec } from './backend.js';
 import type { OperatorEvent } from './event-log.js';
-import type { ServiceStatus } from './reconciler.js';
+import type { ServiceStatus } from './core/service-status.js';
 
 export interface ApiObject {
   apiVersion: string;

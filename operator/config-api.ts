@@ -3,7 +3,8 @@
 import type { Express } from 'express';
 import { createConfigEndpoint } from './config-endpoint.js';
 import type { StatusReport } from '../contract/supervisor-protocol.js';
-import type { Reconciler, SupervisorReport } from './reconciler.js';
+import type { SupervisorReport } from './core/service-status.js';
+import type { Reconciler } from './reconciler.js';
 
 export function supervisorConfigApi(reconciler: Reconciler, token: string) {
   const endpoint = createConfigEndpoint({

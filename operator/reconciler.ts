@@ -7,6 +7,7 @@ import { formatIssue } from '../crd/spec-issue.js';
 import { isBsoError } from '../lib/errors.js';
 import type { Backend, StoredSpec } from './backend.js';
 import { conditionsFor, REASONS, type Condition } from './core/conditions.js';
+import type { RenderedConfig, ServiceStatus, SupervisorReport } from './core/service-status.js';
 import { desiredStateFor, type ControlPlane, type DesiredState } from './core/desired-state.js';
 import { apiServiceName, haproxyServiceName } from '../contract/names.js';
 import { planFor, type PlanAction } from './core/plan.js';
@@ -15,39 +16,6 @@ import { EventLog } from './event-log.js';
 import type { OperatorMetrics } from './metrics.js';
 import { WorkQueue } from './work-queue.js';
 
-export interface ServerStatus {
-  name: string;
-  address: string;
-  state: string;
-  weight: number;
-  agent?: string;
-  /** When the operator first saw the server in this state (ms since the epoch). */
-  stateSince?: number;
-}
-
-/** What a supervisor reports about its HAProxy (PUT /v1/haproxy/NAME/status). */
-export interface SupervisorReport {
-  configHash?: string;
-  lastOutcome?: string;
-  rejectedHash?: string;
-  lastError?: string;
-  lastReloadSeconds?: number;
-  servers: ServerStatus[];
-  /** The supervisor's panic guard (haproxy/supervisor/panic-runner.ts). */
-  panicGuard?: { active: boolean; thresholdPercent: number; since?: string; held: Array<{ name: string; address: string }> };
-  receivedAt: number;
-}
-
-export interface ServiceStatus {
-  observedGeneration: number;
-  replicas: number;
-  readyReplicas: number;
-  configHash?: string;
-  conditions: Condition[];
-  servers: ServerStatus[];
-}
-
-export interface RenderedConfig { text: string; hash: string }
 
 export interface ReconcilerOptions {
   backend: Backend;

@@ -6,7 +6,7 @@ import type { Discovery } from '../haproxy/render/context.js';
 import { renderHAProxyConfig } from '../haproxy/render/render-config.js';
 import { hashConfigText } from '../haproxy/render/config-hash.js';
 import { slotsFor } from '../haproxy/render/slots.js';
-import type { RenderedConfig } from './reconciler.js';
+import type { RenderedConfig } from './core/service-status.js';
 
 export function configRenderer(discovery: Discovery): (spec: BalancedService) => RenderedConfig {
   const slots = new Map<string, number>();

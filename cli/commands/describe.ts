@@ -4,7 +4,7 @@ import { age, connectBackend, fetchStatus, formatTable, operatorUrl } from '../c
 import type { CliContext } from '../context.js';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { statsSecretName } from '../../contract/names.js';
-import type { ServerStatus } from '../../operator/reconciler.js';
+import type { ServerStatus } from '../../operator/core/service-status.js';
 import { hostOf, PROMETHEUS_QUERIES, queryByHost } from './top-sources.js';
 
 interface DescribeOptions { backend: string; operator?: string; prometheus?: string }

@@ -1,0 +1,39 @@
+// What the operator records and shows about a BalancedService: its status (conditions, replicas,
+// each server's HAProxy state and weight), what each HAProxy supervisor reported, and the config
+// it serves. Types only; the reconciler fills them, the API, the CLI and metrics read them.
+import type { Condition } from './conditions.js';
+
+export interface ServerStatus {
+  name: string;
+  address: string;
+  state: string;
+  weight: number;
+  agent?: string;
+  /** When the operator first saw the server in this state (ms since the epoch). */
+  stateSince?: number;
+}
+
+/** What a supervisor reports about its HAProxy (PUT /v1/haproxy/NAME/status). */
+export interface SupervisorReport {
+  configHash?: string;
+  lastOutcome?: string;
+  rejectedHash?: string;
+  lastError?: string;
+  lastReloadSeconds?: number;
+  servers: ServerStatus[];
+  /** The supervisor's panic guard (haproxy/supervisor/panic-runner.ts). */
+  panicGuard?: { active: boolean; thresholdPercent: number; since?: string; held: Array<{ name: string; address: string }> };
+  receivedAt: number;
+}
+
+export interface ServiceStatus {
+  observedGeneration: number;
+  replicas: number;
+  readyReplicas: number;
+  configHash?: string;
+  conditions: Condition[];
+  servers: ServerStatus[];
+}
+
+export interface RenderedConfig { text: string; hash: string }
+
