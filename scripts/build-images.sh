@@ -4,12 +4,14 @@
 #   bso-hello-api:latest    api/Dockerfile
 #   bso-haproxy:latest      haproxy/Dockerfile
 #   bso-operator:latest     operator/Dockerfile
-# The three app images share one staged context (.cache/images/context: package*.json, bin/,
-# dist/, node_modules.tar with the production packages) and every layer up to dist/. An image is
-# rebuilt only when the hash of its inputs differs from its org.bso.inputs-hash label.
+# The three app images share every layer up to their app files (the base, Debian packages, the
+# users). Each then gets its own staged context (.cache/images/context/<image>: package.json, its
+# bin/ entry, the dist/ modules its program loads, node_modules.tar with the npm packages those
+# load and their dependencies; scripts/image-contents.ts decides). An image is rebuilt only when
+# the hash of its inputs differs from its org.bso.inputs-hash label.
 # Run `npm run build` first.
 #   scripts/build-images.sh [--force] [api|haproxy|operator ...]
-#   scripts/build-images.sh --stage     only prepare the context and print its path
+#   scripts/build-images.sh --stage     only prepare the contexts and print their folder
 # Environment: BSO_BASE_IMAGE (e.g. node:20-bookworm-slim; default bso-base:bookworm, built offline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +24,8 @@ BASE_IMAGE=${BSO_BASE_IMAGE:-$OFFLINE_BASE}
 CACHE=.cache/images
 CONTEXT=$CACHE/context
 DEPENDENCIES=$CACHE/dependencies
-# Bump when stage_dependencies changes what it puts into node_modules.tar.
-DEPENDENCIES_RECIPE=2
+# Bump when stage_dependencies changes what it installs.
+DEPENDENCIES_RECIPE=3
 
 FORCE=0
 STAGE_ONLY=0
@@ -64,13 +66,13 @@ ensure_base_image() {
   fi
 }
 
-# Production packages as node_modules.tar, made again only when package.json, package-lock.json
-# or this recipe change. --ignore-scripts: no native builds, so the same tree fits any
-# bookworm-based BASE_IMAGE. A fixed order, owner and time keep the tar file byte-identical.
+# The production packages, installed into $DEPENDENCIES again only when package.json,
+# package-lock.json or this recipe change; each image's node_modules.tar takes its share.
+# --ignore-scripts: no native builds, so the same tree fits any bookworm-based BASE_IMAGE.
 stage_dependencies() {
   local key
   key=$( (echo "recipe $DEPENDENCIES_RECIPE"; cat package.json package-lock.json) | sha256sum | cut -c1-64)
-  if [ -f "$CONTEXT/node_modules.tar" ] && [ "$(cat "$CACHE/dependencies.key" 2>/dev/null)" = "$key" ]; then return 0; fi
+  if [ -d "$DEPENDENCIES/node_modules" ] && [ "$(cat "$CACHE/dependencies.key" 2>/dev/null)" = "$key" ]; then return 0; fi
   step "installing production npm packages for the images"
   rm -rf "$DEPENDENCIES" "$CACHE/dependencies.key"
   mkdir -p "$DEPENDENCIES"
@@ -78,8 +80,6 @@ stage_dependencies() {
   (cd "$DEPENDENCIES" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
   # nothing at run time reads source maps, type declarations or read-me files
   find "$DEPENDENCIES/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.md' \) -delete
-  tar -C "$DEPENDENCIES" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$CONTEXT/node_modules.tar" node_modules
-  rm -rf "$DEPENDENCIES"
   echo "$key" >"$CACHE/dependencies.key"
 }
 
@@ -88,17 +88,33 @@ stage_context() {
     echo "build-images: dist/ is empty; run \`npm run build\` first" >&2
     exit 1
   fi
-  mkdir -p "$CONTEXT"
   stage_dependencies
-  cp package.json package-lock.json "$CONTEXT/"
-  rm -rf "${CONTEXT:?}/bin" "${CONTEXT:?}/dist" "${CONTEXT:?}/node_modules"
-  cp -R bin dist "$CONTEXT/"
-  find "$CONTEXT/dist" -type f \( -name '*.map' -o -name '*.tsbuildinfo' \) -delete
+  local name dir list
+  rm -rf "${CONTEXT:?}"
+  for name in "${ALL[@]}"; do
+    dir=$CONTEXT/$name
+    list=$CACHE/contents-$name.txt
+    mkdir -p "$dir"
+    node --import tsx scripts/image-contents.ts "$name" "$PWD/$DEPENDENCIES/node_modules" >"$list"
+    # Only the program's own files: bin/ entry and dist/ modules (as compiled), package.json.
+    grep -E '^(bin|dist)/' "$list" | while read -r file; do
+      mkdir -p "$dir/$(dirname "$file")"
+      cp "$file" "$dir/$file"
+    done
+    cp package.json "$dir/"
+    # Each package's files without its nested node_modules (nested packages the program needs are
+    # in the list themselves). A fixed order, owner and time keep the tar file byte-identical.
+    (cd "$DEPENDENCIES" && grep -E '^node_modules/' "$OLDPWD/$list" | while read -r pkg; do
+      find "$pkg" -path "$pkg/node_modules" -prune -o -print
+    done) >"$CACHE/files-$name.txt"
+    tar -C "$DEPENDENCIES" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --no-recursion \
+      --files-from="$CACHE/files-$name.txt" -cf "$dir/node_modules.tar"
+  done
 }
 
-# One hash of every file in the context, names included.
+# One hash of every file in an image's context, names included.
 hash_context() {
-  (cd "$CONTEXT" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64
+  (cd "$CONTEXT/$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64
 }
 
 build_image() {
@@ -112,7 +128,7 @@ build_image() {
   step "building $image ($name/Dockerfile on $BASE_IMAGE)"
   log=$CACHE/build-$name.log
   if ! docker build --build-arg BASE_IMAGE="$BASE_IMAGE" --label org.bso.inputs-hash="$key" \
-      -t "$image" -f "$name/Dockerfile" "$CONTEXT" >"$log" 2>&1; then
+      -t "$image" -f "$name/Dockerfile" "$CONTEXT/$name" >"$log" 2>&1; then
     tail -40 "$log" >&2
     echo "build-images: building $image failed; full log: $log" >&2
     return 1
@@ -120,7 +136,7 @@ build_image() {
 }
 
 main() {
-  local started context_hash base_id name
+  local started base_id name
   started=$(date +%s)
   if [ "$STAGE_ONLY" = 0 ] && ! docker info >/dev/null 2>&1; then
     echo "build-images: no Docker engine answers; run \`npm run setup\` (it starts dockerd)" >&2
@@ -140,8 +156,7 @@ main() {
     echo "$PWD/$CONTEXT"
     return 0
   fi
-  context_hash=$(hash_context)
-  for name in "${SELECTED[@]}"; do build_image "$name" "$context_hash" "$base_id"; done
+  for name in "${SELECTED[@]}"; do build_image "$name" "$(hash_context "$name")" "$base_id"; done
   # images replaced by this run (now untagged) go, unless a container still uses them
   docker image prune -f --filter label=org.bso.managed=true >/dev/null
   step "images ready in $(( $(date +%s) - started )) s"

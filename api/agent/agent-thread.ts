@@ -22,10 +22,14 @@ const RESTART_DELAY_MS = 1000;
 /** The worker holds little: a cap keeps a leak from taking the replica's memory. */
 const WORKER_HEAP_MB = 64;
 
-/** The worker runs from the same kind of file as this one: .js once built, .ts under tsx. */
+/**
+ * The worker runs from the same kind of file as this one: .js once built, .ts under tsx. Both
+ * paths are written out whole: scripts/import-graph.ts finds the worker's module by them (the
+ * images carry only the modules their program loads).
+ */
 function createWorker(options: WorkerOptions): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(`./agent-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const url = fromSource ? new URL('./agent-worker.ts', import.meta.url) : new URL('./agent-worker.js', import.meta.url);
   if (!fromSource) return new Worker(url, options);
   // Node 20 workers do not inherit tsx's loader from --import: register it inside the worker.
   const tsx = import.meta.resolve('tsx/esm/api');

@@ -4,7 +4,7 @@
 // (test/support/import-graph.ts); type-only imports do not count (the compiler erases them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importGraph } from './import-graph.js';
+import { importGraph } from '../../scripts/import-graph.js';
 
 const under = (prefixes: string[]) => (m: string) => prefixes.some((p) => m.startsWith(p));
 
@@ -20,4 +20,8 @@ test('the HAProxy supervisor (haproxy/supervisor/main.ts) loads no operator or r
   assert.deepEqual([...modules].filter(under(['operator/', 'api/', 'cli/'])), []);
   for (const name of ['dockerode', '@kubernetes/client-node']) assert.equal(packages.get(name), undefined, `${name} is imported by ${packages.get(name)}`);
   assert.ok(modules.has('contract/supervisor-protocol.ts'));
+});
+
+test('a worker thread\'s module, loaded by path, is part of the program: the agent worker is in the replica', () => {
+  assert.ok(importGraph('api/main.ts').modules.has('api/agent/agent-worker.ts'));
 });
