@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { parseBalancedServices } from '../crd/parse-spec.js';
 import { renderServiceConfig } from '../haproxy/render/render-service.js';
-import { FakeCgroup } from './testdata/fake-cgroup.js';
-import { readServer, startHAProxy } from './testdata/haproxy.js';
-import { spawnApi } from './testdata/spawn-api.js';
+import { FakeCgroup } from '../test/api/fake-cgroup.js';
+import { readServer, startHAProxy } from '../test/api/haproxy.js';
+import { spawnApi } from '../test/api/spawn-api.js';
 import { freePort } from '../test/haproxy/replicas.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

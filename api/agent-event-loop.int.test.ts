@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeCgroup } from './testdata/fake-cgroup.js';
-import { askAgent, percentile, spawnApi } from './testdata/spawn-api.js';
+import { FakeCgroup } from '../test/api/fake-cgroup.js';
+import { askAgent, percentile, spawnApi } from '../test/api/spawn-api.js';
 
 const PROBES = 200;
 const CLIENTS = 6;

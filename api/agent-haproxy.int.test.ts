@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CpuLoadDriver, FakeCgroup } from './testdata/fake-cgroup.js';
-import { readServer, startHAProxy, type ServerStatus } from './testdata/haproxy.js';
-import { spawnApi } from './testdata/spawn-api.js';
+import { CpuLoadDriver, FakeCgroup } from '../test/api/fake-cgroup.js';
+import { readServer, startHAProxy, type ServerStatus } from '../test/api/haproxy.js';
+import { spawnApi } from '../test/api/spawn-api.js';
 
 const MAINT_AT = 80;
 const READY_AT = 60;

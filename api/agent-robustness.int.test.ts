@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeCgroup } from './testdata/fake-cgroup.js';
-import { askAgent, spawnApi } from './testdata/spawn-api.js';
+import { FakeCgroup } from '../test/api/fake-cgroup.js';
+import { askAgent, spawnApi } from '../test/api/spawn-api.js';
 
 const REPLY = /^(ready \d{1,3}%( maxconn:\d+)?|maint( #load=\d+)?|drain)\n$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeCgroup } from './testdata/fake-cgroup.js';
-import { askAgent, spawnApi } from './testdata/spawn-api.js';
+import { FakeCgroup } from '../test/api/fake-cgroup.js';
+import { askAgent, spawnApi } from '../test/api/spawn-api.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

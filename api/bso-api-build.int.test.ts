@@ -8,8 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeCgroup } from './testdata/fake-cgroup.js';
-import { askAgent, spawnApi } from './testdata/spawn-api.js';
+import { FakeCgroup } from '../test/api/fake-cgroup.js';
+import { askAgent, spawnApi } from '../test/api/spawn-api.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

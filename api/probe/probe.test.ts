@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeCgroup, type FakeCgroupOptions } from '../testdata/fake-cgroup.js';
+import { FakeCgroup, type FakeCgroupOptions } from '../../test/api/fake-cgroup.js';
 import { computeCpuRatio, computeMemoryRatio, computeThrottledRatio } from '../policy/load.js';
 import { countCpuList, parseKeyValues, ProbeError } from './cgroup-files.js';
 import { parseCpuMax } from './cgroup-v2.js';

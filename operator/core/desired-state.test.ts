@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredStateFor } from './desired-state.js';
 import { LABEL_SPEC_HASH, SUPERVISOR_ENV } from '../../contract/names.js';
-import { CONTROL, loadExample } from '../testdata/specs.js';
+import { CONTROL, loadExample } from '../../test/operator/specs.js';
 
 test('the example becomes a dnsrr API service with limits and agent env, and an HAProxy publishing host ports', () => {
   const desired = desiredStateFor(loadExample(), CONTROL);

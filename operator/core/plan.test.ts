@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { desiredStateFor } from './desired-state.js';
 import { planFor, type ObservedObject } from './plan.js';
 import { LABEL_OWNER } from '../../contract/names.js';
-import { CONTROL, loadExample } from '../testdata/specs.js';
+import { CONTROL, loadExample } from '../../test/operator/specs.js';
 
 const desired = desiredStateFor(loadExample(), CONTROL);
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { portConflictsFor } from './port-conflicts.js';
-import { loadExample } from '../testdata/specs.js';
+import { loadExample } from '../../test/operator/specs.js';
 
 test('the later spec publishing the same port gets the conflict; the older keeps it', () => {
   const a = { object: loadExample(), createdAt: '2026-01-01T00:00:00Z' };

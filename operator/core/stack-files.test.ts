@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { stackFiles } from './stack-files.js';
 import { LABEL_OWNER } from '../../contract/names.js';
-import { loadExample } from '../testdata/specs.js';
+import { loadExample } from '../../test/operator/specs.js';
 
 const files = stackFiles(loadExample(), 'examples/hello.yaml');
 

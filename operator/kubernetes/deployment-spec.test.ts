@@ -5,7 +5,7 @@ import { desiredStateFor, type DesiredService } from '../core/desired-state.js';
 import { LABEL_SPEC_HASH } from '../../contract/names.js';
 import { serviceDrift } from '../core/plan.js';
 import { specHash } from '../core/spec-hash.js';
-import { loadExample } from '../testdata/specs.js';
+import { loadExample } from '../../test/operator/specs.js';
 import { ANNOTATION_UNMAPPED, fromDeployment, SECRET_FILE_KEY, toDeployment } from './deployment-spec.js';
 import { serviceMatches, serviceReplacing, toService } from './service-objects.js';
 

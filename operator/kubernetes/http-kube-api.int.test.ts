@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeKubeApiServer } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
 import { isBsoError } from '../../lib/errors.js';
-import { specFor } from '../conformance/conformance-world.js';
+import { specFor } from '../../test/conformance/conformance-world.js';
 import { connectKubernetes } from './connect.js';
 import { KubeApiError } from './kube-api.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { V1Deployment, V1NetworkPolicy, V1Secret, V1Service } from '@kubernetes/client-node';
 import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fake-kube-apiserver/fake-backend.js';
 import { isBsoError } from '../../lib/errors.js';
-import { converge, eventually, OPERATOR_URL, specFor, wantedNames } from '../conformance/conformance-world.js';
+import { converge, eventually, OPERATOR_URL, specFor, wantedNames } from '../../test/conformance/conformance-world.js';
 import { desiredStateFor } from '../core/desired-state.js';
 import { apiServiceName, haproxyServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName, statsSecretName } from '../../contract/names.js';
 import { planFor } from '../core/plan.js';

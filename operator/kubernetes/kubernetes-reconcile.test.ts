@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fake-kube-apiserver/fake-backend.js';
-import { OPERATOR_URL, specFor, eventually } from '../conformance/conformance-world.js';
+import { OPERATOR_URL, specFor, eventually } from '../../test/conformance/conformance-world.js';
 import { apiServiceName, haproxyServiceName, kubernetesReplicasDnsName } from '../../contract/names.js';
 import { OperatorMetrics } from '../metrics.js';
 import { Reconciler } from '../reconciler.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { desiredStateFor } from '../core/desired-state.js';
 import { specHash } from '../core/spec-hash.js';
 import { fromServiceSpec, toServiceSpec } from './service-spec.js';
-import { CONTROL, loadExample } from '../testdata/specs.js';
+import { CONTROL, loadExample } from '../../test/operator/specs.js';
 
 const ids = { networkId: (n: string) => `id-${n}`, secretId: (n: string) => `sid-${n}`, configId: (n: string) => `cid-${n}` };
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDocker } from './docker-client.js';
 import { SwarmBackend } from './swarm-backend.js';
-import { loadExample } from '../testdata/specs.js';
+import { loadExample } from '../../test/operator/specs.js';
 
 let proxy: ChildProcess;
 let url: string;

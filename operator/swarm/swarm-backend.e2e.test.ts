@@ -8,7 +8,7 @@
 // operator reconciles the suite's conf-* specs too (it rewrites their HAProxy service with its
 // own operator URL, reverts the suite's deliberate drift) and the world tests fail.
 import { after, before } from 'node:test';
-import { runBackendConformance } from '../conformance/backend-conformance.js';
+import { runBackendConformance } from '../../test/conformance/backend-conformance.js';
 import { connectDocker, dockerStatus } from './docker-client.js';
 import { CONTROL_NETWORK, SwarmBackend, TOKEN_CONFIG } from './swarm-backend.js';
 import { specConfigBody } from './spec-store.js';

@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpec } from '../haproxy/golden.js';
-import { CpuLoadDriver, FakeCgroup } from '../../api/testdata/fake-cgroup.js';
-import { spawnApi, type SpawnedApi } from '../../api/testdata/spawn-api.js';
+import { CpuLoadDriver, FakeCgroup } from '../api/fake-cgroup.js';
+import { spawnApi, type SpawnedApi } from '../api/spawn-api.js';
 import { apiMetric, renderLocalConfig, startLocalHAProxy, stateChanges, type LocalHAProxy } from './dataplane-local.js';
 import { recordFaultRow } from './fault-table.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
 import { parseShowStat, type ServerReport } from '../../haproxy/supervisor/show-stat.js';
-import { runtimeCommand } from '../../api/testdata/haproxy.js';
+import { runtimeCommand } from '../api/haproxy.js';
 
 export interface LocalReplica { httpPort: number; agentPort: number }
 

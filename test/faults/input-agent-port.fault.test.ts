@@ -13,8 +13,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeCgroup } from '../../api/testdata/fake-cgroup.js';
-import { askAgent, percentile, spawnApi } from '../../api/testdata/spawn-api.js';
+import { FakeCgroup } from '../api/fake-cgroup.js';
+import { askAgent, percentile, spawnApi } from '../api/spawn-api.js';
 import { formatCount, recordFaultRow } from './fault-table.js';
 import type { FloodResult } from './input-agent-flood.js';
 

@@ -23,7 +23,7 @@ import { toDeployment } from '../../operator/kubernetes/deployment-spec.js';
 import { toService } from '../../operator/kubernetes/service-objects.js';
 import { toNetworkPolicy, toSecret } from '../../operator/kubernetes/owned-objects.js';
 import { toStoredSpec, type BalancedServiceResource } from '../../operator/kubernetes/spec-store.js';
-import { CONTROL } from '../../operator/testdata/specs.js';
+import { CONTROL } from '../operator/specs.js';
 import { formatCount, recordFaultRow } from './fault-table.js';
 
 type Schema = Record<string, unknown>;

@@ -11,7 +11,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { formatIssue, formatPath, type PathSegment, type SpecIssue } from '../../crd/spec-issue.js';
 import { MAX_SPEC_BYTES } from '../../crd/parse-spec.js';
 import { seededRandom } from '../haproxy/random-spec.js';
-import { percentile } from '../../api/testdata/spawn-api.js';
+import { percentile } from '../api/spawn-api.js';
 import { formatCount, recordFaultRow } from './fault-table.js';
 import { ParseRunner, type ParseOutcome } from './input-parse-runner.js';
 import { mutateText, mutateTree } from './input-spec-mutations.js';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runtimeCommand } from '../../api/testdata/haproxy.js';
+import { runtimeCommand } from '../api/haproxy.js';
 import { findFreePort } from './prometheus-server.js';
 
 const GOLDEN = new URL('../../haproxy/render/testdata/hello.swarm.cfg', import.meta.url);

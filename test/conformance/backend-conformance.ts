@@ -6,10 +6,10 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBsoError } from '../../lib/errors.js';
-import { validStoredObject, type Backend } from '../backend.js';
-import { desiredStateFor, type DesiredService } from '../core/desired-state.js';
+import { validStoredObject, type Backend } from '../../operator/backend.js';
+import { desiredStateFor, type DesiredService } from '../../operator/core/desired-state.js';
 import { apiServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName } from '../../contract/names.js';
-import { planFor, serviceDrift, type ObservedObject } from '../core/plan.js';
+import { planFor, serviceDrift, type ObservedObject } from '../../operator/core/plan.js';
 import {
   converge, eventually, OPERATOR_URL, randomPort, sleep, specFor, tearDown, uniqueName, USER_LABEL, wantedNames,
   type ConformanceSubject, type SpecOptions,

@@ -4,9 +4,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { parseBalancedServices } from '../../crd/parse-spec.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { isBsoError } from '../../lib/errors.js';
-import type { Backend } from '../backend.js';
-import type { DesiredState } from '../core/desired-state.js';
-import { planFor, type Plan } from '../core/plan.js';
+import type { Backend } from '../../operator/backend.js';
+import type { DesiredState } from '../../operator/core/desired-state.js';
+import { planFor, type Plan } from '../../operator/core/plan.js';
 
 export interface ConformanceSubject {
   backend: Backend;
