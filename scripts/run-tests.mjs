@@ -9,7 +9,7 @@
 //                file has the line `// fault-suite: long` (minutes each: run them with `faults`)
 // Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
 // Unit files run in one parallel run; the others one file at a time, each in its own process
-// group with a time budget (BSO_TEST_FILE_TIMEOUT seconds, default 900): a file that hangs is
+// group with a time budget (BSO_TEST_FILE_TIMEOUT seconds, default 600): a file that hangs is
 // killed with everything it started, named, and counted as failed, and the rest still run.
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -51,7 +51,7 @@ if (process.env.BSO_LIST_TESTS === '1') {
   }
   process.exit(0);
 }
-const FILE_BUDGET_S = Number(process.env.BSO_TEST_FILE_TIMEOUT ?? 900);
+const FILE_BUDGET_S = Number(process.env.BSO_TEST_FILE_TIMEOUT ?? 600);
 
 /** Runs one node --test process in its own process group; kills the group after budgetS. */
 function runGroup(args, env, budgetS) {

@@ -50,7 +50,7 @@ scrape_configs:
   // The operator's answer for GET /v1/balancedservices/hello: the stored spec and its status.
   const spec = { image: 'bso-hello-api:latest', replicas: 2, port: 8080, agent: { thresholds: { maint: 80, ready: 60 } }, haproxy: { port: 80, statsPort: haproxy.statsPort } };
   const object = toApiObject(
-    { object: { apiVersion: 'bso.dev/v1alpha1', kind: 'BalancedService', metadata: { name: 'hello' }, spec } as unknown as BalancedService, generation: 1, hash: 'h', createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' } as never,
+    { valid: true, name: 'hello', object: { apiVersion: 'bso.dev/v1alpha1', kind: 'BalancedService', metadata: { name: 'hello' }, spec } as unknown as BalancedService, generation: 1, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' },
     {
       observedGeneration: 1, replicas: 2, readyReplicas: 1, configHash: 'h',
       conditions: [{ type: 'Ready', status: 'False', reason: 'AllServersInMaint', message: '', lastTransitionTime: '2025-01-01T00:00:00Z', observedGeneration: 1 }],
