@@ -185,6 +185,11 @@ function allowedServiceUs(baselineUs: number | undefined, t: CapacityTuning): nu
   return baselineUs === undefined ? undefined : Math.max(baselineUs * t.latencyTolerance, baselineUs + t.latencySlackMs * 1000);
 }
 
+/** A window's time beyond the allowance counts only as far as the replica was not busy (0..1). */
+function discountQueueing(us: number, allowedUs: number | undefined, busy: number): number {
+  return allowedUs !== undefined && us > allowedUs ? allowedUs + (us - allowedUs) * (1 - busy) : us;
+}
+
 /** Adds the sample's requests to the open window; closes it when it holds enough. */
 function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityTuning): void {
   const w = state.pending;
@@ -205,7 +210,7 @@ function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityT
     const windowOwnCpu = sample.limitCores > 0 && pending.ms > 0 ? pending.ownCpuSeconds / ((sample.limitCores * pending.ms) / 1000) : 0;
     const busy = busyness(windowOwnCpu, state.foreignFast, t);
     const allowedUs = allowedServiceUs(state.baselineUs, t);
-    const judged = allowedUs !== undefined && q > allowedUs ? allowedUs + (q - allowedUs) * (1 - busy) : q;
+    const judged = discountQueueing(q, allowedUs, busy);
     // Peak-EWMA: a slower window counts at once, a faster one only as it persists, so a replica
     // whose requests stall now and then is judged by its stalls.
     state.recentUs = state.recentUs === undefined || judged > state.recentUs ? judged : smoothEwma(state.recentUs, judged, pending.ms, t.latencyMs);
@@ -217,8 +222,7 @@ function foldRequests(state: CapacityState, sample: CapacitySample, t: CapacityT
     // The mean counts for the concurrency with the same discount: in a busy window the time
     // beyond the allowance is waiting in its own event loop, and a limit that grew with it would
     // let the queue grow without end.
-    const rawMean = pending.totalUs / pending.count;
-    const mean = allowedUs !== undefined && rawMean > allowedUs ? allowedUs + (rawMean - allowedUs) * (1 - busy) : rawMean;
+    const mean = discountQueueing(pending.totalUs / pending.count, allowedUs, busy);
     state.meanServiceUs = state.meanServiceUs === undefined ? mean : smoothEwma(state.meanServiceUs, mean, pending.ms, t.latencyMs);
     state.pending = emptyWindow();
   } else if (pending.ms >= t.windowMaxMs && pending.count === 0) {
