@@ -15,31 +15,29 @@ export const IMAGE_PROGRAMS = {
 } as const;
 export type ImageName = keyof typeof IMAGE_PROGRAMS;
 
+/** Where Node.js finds package `name` from directory `from`: its node_modules, then each one above. */
+function resolvePackage(name: string, from: string): string | undefined {
+  for (let dir = from; ; dir = dir.replace(/\/node_modules\/(?:@[^/]+\/)?[^/]+$/, '')) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (!dir.includes('/node_modules/')) return undefined;
+  }
+}
+
 /** The package directories `names` need, each with its dependencies, resolved as Node.js does. */
 export function packageClosure(nodeModules: string, names: Iterable<string>): string[] {
   const found = new Set<string>();
   const root = dirname(nodeModules);
   const visit = (name: string, from: string) => {
-    // Node.js looks in from/node_modules, then in the node_modules of each package above it.
-    for (let dir = from; ; dir = dir.replace(/\/node_modules\/(?:@[^/]+\/)?[^/]+$/, '')) {
-      const candidate = join(dir, 'node_modules', name);
-      if (existsSync(join(candidate, 'package.json'))) {
-        if (found.has(candidate)) return;
-        found.add(candidate);
-        const manifest = JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
-        for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
-          if (manifest.optionalDependencies?.[dep] !== undefined && !findable(dep, candidate)) continue;
-          visit(dep, candidate);
-        }
-        return;
-      }
-      if (!dir.includes('/node_modules/')) throw new Error(`package ${name} (needed from ${relative(root, from) || '.'}) is not installed in ${nodeModules}`);
-    }
-  };
-  const findable = (name: string, from: string): boolean => {
-    for (let dir = from; ; dir = dir.replace(/\/node_modules\/(?:@[^/]+\/)?[^/]+$/, '')) {
-      if (existsSync(join(dir, 'node_modules', name, 'package.json'))) return true;
-      if (!dir.includes('/node_modules/')) return false;
+    const candidate = resolvePackage(name, from);
+    if (!candidate) throw new Error(`package ${name} (needed from ${relative(root, from) || '.'}) is not installed in ${nodeModules}`);
+    if (found.has(candidate)) return;
+    found.add(candidate);
+    const manifest = JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
+      // An optional dependency that npm did not install is not needed.
+      if (manifest.optionalDependencies?.[dep] !== undefined && !resolvePackage(dep, candidate)) continue;
+      visit(dep, candidate);
     }
   };
   for (const name of names) visit(name, root);
