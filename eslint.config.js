@@ -18,16 +18,20 @@ const PURE_MESSAGE = 'The pure core does no I/O: pass data in, return data out. 
 const paths = (names, message) => names.map((name) => ({ name, message }));
 const layer = (group, message) => ({ group, message });
 
+// The images do not import each other; what both need goes into contract/.
+const REPLICA_LAYER = layer(['**/operator/*', '**/haproxy/*', '**/cli/*'], 'api/ is the replica image: it imports crd/, contract/ and lib/, never the operator, HAProxy or the CLI. Put what both need in contract/.');
+const OPERATOR_LAYER = layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*'], 'operator/ does not import the replica, the CLI or the supervisor; the protocol with the supervisor is in contract/.');
+
 /** Imports each folder may not make: other layers (patterns) and, in the pure core, I/O. */
 const LAYERS = [
   { files: ['crd/**/*.ts'], pure: true, patterns: [layer(['../*', '!../lib', '!../lib/*'], 'crd/ is the API: it imports nothing of ours but lib/.')] },
   { files: ['contract/**/*.ts'], pure: true, patterns: [layer(['../*'], 'contract/ is what the images agree on: it imports nothing of ours.')] },
   { files: ['lib/**/*.ts'], pure: true, patterns: [layer(['../*'], 'lib/ holds leaf helpers: it imports nothing of ours.')] },
-  { files: ['api/**/*.ts'], patterns: [layer(['**/operator/*', '**/haproxy/*', '**/cli/*'], 'api/ is the replica image: it imports crd/, contract/ and lib/, never the operator, HAProxy or the CLI. Put what both need in contract/.')] },
-  { files: ['api/policy/**/*.ts'], pure: true, patterns: [layer(['**/operator/*', '**/haproxy/*', '**/cli/*'], 'api/ is the replica image: it imports crd/, contract/ and lib/, never the operator, HAProxy or the CLI. Put what both need in contract/.')] },
+  { files: ['api/**/*.ts'], patterns: [REPLICA_LAYER] },
+  { files: ['api/policy/**/*.ts'], pure: true, patterns: [REPLICA_LAYER] },
   { files: ['haproxy/**/*.ts'], patterns: [layer(['**/operator/*', '**/api/*', '**/cli/*'], 'haproxy/ is the HAProxy image and the renderer: never the operator, the replica or the CLI. Put what both need in contract/.')] },
   { files: ['haproxy/render/**/*.ts'], pure: true, patterns: [layer(['**/operator/*', '**/api/*', '**/cli/*', '**/supervisor/*'], 'haproxy/render/ is the pure renderer: it imports crd/, contract/ and lib/ only.')] },
-  { files: ['operator/**/*.ts'], patterns: [layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*'], 'operator/ does not import the replica, the CLI or the supervisor; the protocol with the supervisor is in contract/.')] },
+  { files: ['operator/**/*.ts'], patterns: [OPERATOR_LAYER] },
   { files: ['operator/core/**/*.ts'], pure: true, patterns: [layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*', '../swarm/*', '../kubernetes/*'], 'operator/core/ is pure: no backend, no image code.')] },
 ];
 
@@ -51,11 +55,11 @@ export default tseslint.config(
   })),
   {
     files: ['operator/swarm/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: paths(['@kubernetes/client-node'], 'The Swarm backend does not use the Kubernetes client.'), patterns: LAYERS.find((l) => l.files[0] === 'operator/**/*.ts').patterns }] },
+    rules: { 'no-restricted-imports': ['error', { paths: paths(['@kubernetes/client-node'], 'The Swarm backend does not use the Kubernetes client.'), patterns: [OPERATOR_LAYER] }] },
   },
   {
     files: ['operator/kubernetes/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: paths(['dockerode'], 'The Kubernetes backend does not use dockerode.'), patterns: LAYERS.find((l) => l.files[0] === 'operator/**/*.ts').patterns }] },
+    rules: { 'no-restricted-imports': ['error', { paths: paths(['dockerode'], 'The Kubernetes backend does not use dockerode.'), patterns: [OPERATOR_LAYER] }] },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
