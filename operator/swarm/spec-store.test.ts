@@ -44,3 +44,12 @@ test('a stored spec whose metadata.name is not the name it is stored under is in
   assert.equal(spec.name, 'mine');
   assert.equal(spec.issues[0]!.path, 'metadata.name');
 });
+
+test('a config is validated once: listing again does not parse it again (configs never change)', async () => {
+  const stored = { apiVersion: 'bso.dev/v1alpha1', kind: 'BalancedService', metadata: { name: 'web' }, spec: { image } };
+  const store = new SwarmSpecStore(fakeDocker([specConfigBody('web', 1, stored, 'h')]));
+  const [first] = await store.list();
+  const [second] = await store.list();
+  assert.ok(first?.valid && second?.valid);
+  assert.equal(second.object, first.object, 'the same loaded object');
+});

@@ -2,7 +2,7 @@
 // an operator started on any manager, or restarted, finds them. Configs are immutable, so each
 // changed apply writes generation N+1 and then removes the older ones.
 import type Docker from 'dockerode';
-import { loadSpecFromStore, unreadableSpec } from '../../crd/spec-from-store.js';
+import { loadSpecFromStore, unreadableSpec, type SpecFromStore } from '../../crd/spec-from-store.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { BsoError } from '../../lib/errors.js';
 import { LABEL_COMPONENT, LABEL_OWNER, LABEL_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY } from '../../contract/names.js';
@@ -38,7 +38,7 @@ export function storedContentHash(object: BalancedService): string {
 }
 
 /** A stored config's spec, through the one loader (crd/spec-from-store.ts): defaults or issues. */
-function loadStored(owner: string, config: SpecConfig) {
+function loadStored(owner: string, config: SpecConfig): SpecFromStore {
   const source = `swarm config ${config.name}`;
   let raw: unknown;
   try {
@@ -50,6 +50,12 @@ function loadStored(owner: string, config: SpecConfig) {
 }
 
 export class SwarmSpecStore {
+  /**
+   * Loaded specs by config ID. A Docker config never changes, so each is validated once, not on
+   * every list() (the reconciler lists the specs on each reconcile).
+   */
+  private readonly loaded = new Map<string, SpecFromStore>();
+
   constructor(private readonly docker: Docker) {}
 
   async list(): Promise<StoredSpec[]> {
@@ -63,9 +69,14 @@ export class SwarmSpecStore {
       if (!created || config.createdAt < created) firstCreated.set(owner, config.createdAt);
     }
     const out: StoredSpec[] = [];
+    const seen = new Set<string>();
     for (const [owner, config] of [...latest].sort(([a], [b]) => a.localeCompare(b))) {
-      out.push({ ...loadStored(owner, config), generation: config.generation, createdAt: firstCreated.get(owner) ?? config.createdAt, updatedAt: config.updatedAt });
+      const loaded = this.loaded.get(config.id) ?? loadStored(owner, config);
+      this.loaded.set(config.id, loaded);
+      seen.add(config.id);
+      out.push({ ...loaded, generation: config.generation, createdAt: firstCreated.get(owner) ?? config.createdAt, updatedAt: config.updatedAt });
     }
+    for (const id of this.loaded.keys()) if (!seen.has(id)) this.loaded.delete(id);
     return out;
   }
 
