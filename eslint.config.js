@@ -22,6 +22,8 @@ const layer = (group, message) => ({ group, message });
 const REPLICA_LAYER = layer(['**/operator/*', '**/haproxy/*', '**/cli/*'], 'api/ is the replica image: it imports crd/, contract/ and lib/, never the operator, HAProxy or the CLI. Put what both need in contract/.');
 const OPERATOR_LAYER = layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*'], 'operator/ does not import the replica, the CLI or the supervisor; the protocol with the supervisor is in contract/.');
 
+const APART = layer(['**/test/**', '**/bench/**'], 'Product code imports no test or bench code: test machinery lives in test/, the drivers of real parts in bench/lib/.');
+
 /** Imports each folder may not make: other layers (patterns) and, in the pure core, I/O. */
 const LAYERS = [
   { files: ['crd/**/*.ts'], pure: true, patterns: [layer(['../*', '!../lib', '!../lib/*'], 'crd/ is the API: it imports nothing of ours but lib/.')] },
@@ -32,6 +34,7 @@ const LAYERS = [
   { files: ['haproxy/**/*.ts'], patterns: [layer(['**/operator/*', '**/api/*', '**/cli/*'], 'haproxy/ is the HAProxy image and the renderer: never the operator, the replica or the CLI. Put what both need in contract/.')] },
   { files: ['haproxy/render/**/*.ts'], pure: true, patterns: [layer(['**/operator/*', '**/api/*', '**/cli/*', '**/supervisor/*'], 'haproxy/render/ is the pure renderer: it imports crd/, contract/ and lib/ only.')] },
   { files: ['operator/**/*.ts'], patterns: [OPERATOR_LAYER] },
+  { files: ['cli/**/*.ts'], patterns: [] },
   { files: ['operator/core/**/*.ts'], pure: true, patterns: [layer(['**/api/*', '**/cli/*', '**/haproxy/supervisor/*', '../swarm/*', '../kubernetes/*'], 'operator/core/ is pure: no backend, no image code.')] },
 ];
 
@@ -50,19 +53,25 @@ export default tseslint.config(
     files,
     ignores: ['crd/generate.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: pure ? paths([...IO_MODULES, ...CLIENTS], PURE_MESSAGE) : paths(CLIENTS, CLIENTS_MESSAGE), patterns }],
+      'no-restricted-imports': ['error', { paths: pure ? paths([...IO_MODULES, ...CLIENTS], PURE_MESSAGE) : paths(CLIENTS, CLIENTS_MESSAGE), patterns: [...patterns, APART] }],
     },
   })),
   {
     files: ['operator/swarm/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: paths(['@kubernetes/client-node'], 'The Swarm backend does not use the Kubernetes client.'), patterns: [OPERATOR_LAYER] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: paths(['@kubernetes/client-node'], 'The Swarm backend does not use the Kubernetes client.'), patterns: [OPERATOR_LAYER, APART] }] },
+    ignores: ['**/*.test.ts'],
   },
   {
     files: ['operator/kubernetes/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: paths(['dockerode'], 'The Kubernetes backend does not use dockerode.'), patterns: [OPERATOR_LAYER] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: paths(['dockerode'], 'The Kubernetes backend does not use dockerode.'), patterns: [OPERATOR_LAYER, APART] }] },
+    ignores: ['**/*.test.ts'],
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['bench/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layer(['**/test/**'], 'bench/ imports product code and its own lib, never test/: what tests and the bench both drive (HAProxy on loopback, spawned replicas, cgroups) lives in bench/lib/.')] }] },
   },
 );

@@ -13,8 +13,8 @@ import { parseBalancedServices } from '../crd/parse-spec.js';
 import { renderServiceConfig } from '../haproxy/render/render-service.js';
 import { FakeCgroup } from '../test/api/fake-cgroup.js';
 import { readServer, startHAProxy } from '../test/api/haproxy.js';
-import { spawnApi } from '../test/api/spawn-api.js';
-import { freePort } from '../test/haproxy/replicas.js';
+import { spawnApi } from '../bench/lib/loopback/spawn-api.js';
+import { freePort } from '../bench/lib/loopback/replicas.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeCgroup } from '../test/api/fake-cgroup.js';
-import { askAgent, percentile, spawnApi } from '../test/api/spawn-api.js';
+import { askAgent, percentile, spawnApi } from '../bench/lib/loopback/spawn-api.js';
 
 const PROBES = 200;
 const CLIENTS = 6;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuLoadDriver, FakeCgroup } from '../test/api/fake-cgroup.js';
 import { readServer, startHAProxy, type ServerStatus } from '../test/api/haproxy.js';
-import { spawnApi } from '../test/api/spawn-api.js';
+import { spawnApi } from '../bench/lib/loopback/spawn-api.js';
 
 const MAINT_AT = 80;
 const READY_AT = 60;

@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeCgroup } from '../test/api/fake-cgroup.js';
-import { askAgent, spawnApi } from '../test/api/spawn-api.js';
+import { askAgent, spawnApi } from '../bench/lib/loopback/spawn-api.js';
 
 const REPLY = /^(ready \d{1,3}%( maxconn:\d+)?|maint( #load=\d+)?|drain)\n$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,8 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRealCgroup } from '../test/api/real-cgroup.js';
-import { askAgent, percentile, spawnApi } from '../test/api/spawn-api.js';
+import { createRealCgroup } from '../bench/lib/loopback/real-cgroup.js';
+import { askAgent, percentile, spawnApi } from '../bench/lib/loopback/spawn-api.js';
 
 const STRESS_SECONDS = 12;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeCgroup } from '../test/api/fake-cgroup.js';
-import { askAgent, spawnApi } from '../test/api/spawn-api.js';
+import { askAgent, spawnApi } from '../bench/lib/loopback/spawn-api.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeCgroup } from '../test/api/fake-cgroup.js';
-import { askAgent, spawnApi } from '../test/api/spawn-api.js';
+import { askAgent, spawnApi } from '../bench/lib/loopback/spawn-api.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,8 +1,9 @@
 // Processes of a quiet bso deployment on loopback, for measuring their CPU at idle (scenario 7):
 // the HAProxy supervisor as its own process (real HAProxy, checking one bso-api replica every
 // 2 s with health and agent checks, configs pulled from a config endpoint here), and the operator
-// as its own process (`bso operator --backend=kubernetes` against the fake Kubernetes API server,
-// no spec stored: nothing to do but watch and resync).
+// as its own process (`bso operator --backend=kubernetes` against a real Kubernetes API server,
+// given as a kubeconfig, no spec stored: nothing to do but watch and resync). Without a kubeconfig
+// the operator is not started (the bench does not measure the product against a fake).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,19 +12,20 @@ import { join } from 'node:path';
 import { swarmReplicasDnsName } from '../../contract/names.js';
 import { createConfigEndpoint } from '../../operator/config-endpoint.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
-import { FakeDns } from '../../test/haproxy/fake-dns.js';
-import { HAPROXY } from '../../test/haproxy/fixture.js';
-import { loadSpec } from '../../test/haproxy/golden.js';
-import { freePort } from '../../test/haproxy/replicas.js';
-import { FakeKubeApiServer } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
+import { FakeDns } from './loopback/fake-dns.js';
+import { HAPROXY } from './loopback/haproxy-fixture.js';
+import { loadSpec } from './loopback/spec-file.js';
+import { freePort } from './loopback/replicas.js';
 import { cliEntry, entryFor, ROOT } from './cp-entry.js';
 
+/** The config endpoint's token for the supervisor. */
 const TOKEN = 'bench-idle-token-0123456789';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface IdleStack {
   supervisorPid: number;
-  operatorPid: number;
+  /** Undefined when no kubeconfig was given. */
+  operatorPid: number | undefined;
   /** The supervisor got its config and HAProxy sees the replica UP. */
   reports: number;
   lastServerState(): string | undefined;
@@ -47,8 +49,11 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts both processes for a replica at 127.0.0.1 (httpPort, agentPort). */
-export async function startIdleStack(replica: { httpPort: number; agentPort: number }): Promise<IdleStack> {
+/**
+ * Starts the supervisor for a replica at 127.0.0.1 (httpPort, agentPort), and the Kubernetes
+ * operator when `kubeconfig` names a real API server's.
+ */
+export async function startIdleStack(replica: { httpPort: number; agentPort: number }, kubeconfig?: string): Promise<IdleStack> {
   const dir = mkdtempSync(join(tmpdir(), 'bso-bench-idle-'));
   const runDir = join(dir, 'run');
   const dns = new FakeDns();
@@ -87,33 +92,25 @@ export async function startIdleStack(replica: { httpPort: number; agentPort: num
   });
   const supervisorOutput = track(supervisor, 'supervisor');
 
-  const fake = await FakeKubeApiServer.start({ token: TOKEN });
-  writeFileSync(join(dir, 'kubeconfig'), [
-    'apiVersion: v1', 'kind: Config', 'current-context: bench',
-    `clusters: [{ name: bench, cluster: { server: "${fake.url}" } }]`,
-    `users: [{ name: bench, user: { token: "${TOKEN}" } }]`,
-    'contexts: [{ name: bench, context: { cluster: bench, user: bench, namespace: bench } }]', '',
-  ].join('\n'));
   const operatorPort = await freePort();
-  const operator = spawn(process.execPath, [...cliEntry().args, 'operator', '--backend=kubernetes',
+  const operator = kubeconfig === undefined ? undefined : spawn(process.execPath, [...cliEntry().args, 'operator', '--backend=kubernetes',
     '--listen', `127.0.0.1:${operatorPort}`, '--advertise-url', `http://127.0.0.1:${operatorPort}`], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') },
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig },
   });
-  const operatorOutput = track(operator, 'operator');
+  const operatorOutput = operator ? track(operator, 'operator') : () => '';
 
   const stop = async () => {
-    await Promise.all([stopChild(supervisor), stopChild(operator)]);
+    await Promise.all([stopChild(supervisor), operator ? stopChild(operator) : undefined]);
     endpoint.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    await fake.close();
     await dns.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const operatorUp = await fetch(`http://127.0.0.1:${operatorPort}/healthz`).then((r) => r.ok, () => false);
+      const operatorUp = !operator || await fetch(`http://127.0.0.1:${operatorPort}/healthz`).then((r) => r.ok, () => false);
       if (operatorUp && lastState === 'UP') break;
       if (Date.now() > deadline) throw new Error(`the idle stack did not come up (operator ${operatorUp ? 'up' : 'down'}, replica ${lastState ?? 'not reported'}):\n${supervisorOutput().slice(-1500)}\n${operatorOutput().slice(-1500)}`);
       await sleep(250);
@@ -122,5 +119,5 @@ export async function startIdleStack(replica: { httpPort: number; agentPort: num
     await stop();
     throw error;
   }
-  return { supervisorPid: supervisor.pid!, operatorPid: operator.pid!, get reports() { return reports; }, lastServerState: () => lastState, stop };
+  return { supervisorPid: supervisor.pid!, operatorPid: operator?.pid, get reports() { return reports; }, lastServerState: () => lastState, stop };
 }

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
 import { slotsFor } from '../../haproxy/render/slots.js';
-import { loadSpec } from '../../test/haproxy/golden.js';
+import { loadSpec } from './loopback/spec-file.js';
 import { OperatorMetrics } from '../../operator/metrics.js';
 import { Reconciler } from '../../operator/reconciler.js';
 import { configRenderer } from '../../operator/render-for-operator.js';

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerIp, docker, removeByPrefix } from './docker-cli.js';
+import { waitFor } from './run.js';
 import { fetchServerStats, STATS_PASSWORD, STATS_USER, type ServerStat } from './haproxy-stats.js';
 import { parseServersState, runtimeCommand } from './haproxy-runtime.js';
 import {
@@ -202,17 +203,3 @@ export class Testbed {
   }
 }
 
-export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string;
-  for (;;) {
-    try {
-      if (await check()) return;
-      last = '';
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${last})` : ''}`);
-    await sleep(200);
-  }
-}

@@ -1,10 +1,10 @@
 // Scenario 5 (issue #7): 20 config changes under load. The real supervisor with a real HAProxy
-// pulls configs from the operator's config endpoint on loopback (test/haproxy/fixture.ts),
+// pulls configs from the operator's config endpoint on loopback (bench/lib/loopback/haproxy-fixture.ts),
 // replicas are found through DNS as in Swarm, and wrk keeps load on HAProxy (keep-alive and a new
 // connection per request) through every change. Per kind of change: failed requests and reloads.
 import type { BalancedService } from '../../crd/types.generated.js';
-import { Fixture } from '../../test/haproxy/fixture.js';
-import { Load, type LoadResult } from '../../test/haproxy/load.js';
+import { Fixture } from '../lib/loopback/haproxy-fixture.js';
+import { Load, type LoadResult } from '../lib/loopback/load.js';
 import type { BenchContext, BenchScenario, Sample, ScenarioReport } from '../lib/types.js';
 
 type Kind = 'scale' | 'agent weight' | 'maxconn' | 'needs reload';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { FakeCgroup, CpuLoadDriver } from '../../test/api/fake-cgroup.js';
-import { spawnApi } from '../../test/api/spawn-api.js';
+import { spawnApi } from '../../bench/lib/loopback/spawn-api.js';
 import { toApiObject } from '../../operator/api-object.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { startExporterHAProxy } from '../../test/observability/haproxy-exporter.js';

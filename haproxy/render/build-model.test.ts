@@ -4,7 +4,7 @@ import { kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../contract/
 import { buildHAProxyModel, SERVER_WEIGHT } from './build-model.js';
 import { UnsafeConfigValueError } from './config-text.js';
 import { renderHAProxyConfig } from './render-config.js';
-import { loadSpec } from '../../test/haproxy/golden.js';
+import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
 
 const hello = loadSpec('examples/hello.yaml');
 

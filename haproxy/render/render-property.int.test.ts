@@ -12,7 +12,7 @@ import { tokenizeConfig } from './config-tokens.js';
 import type { Discovery } from './context.js';
 import { renderServiceConfig } from './render-service.js';
 import { slotsFor } from './slots.js';
-import { loadSpec } from '../../test/haproxy/golden.js';
+import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
 import { dnsLabel, randomSpecDocument, seededRandom, type Random } from '../../test/haproxy/random-spec.js';
 
 const HAPROXY = process.env.BSO_HAPROXY_BIN ?? '/usr/sbin/haproxy';

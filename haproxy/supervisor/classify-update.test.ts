@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderServiceConfig } from '../render/render-service.js';
 import { slotsFor } from '../render/slots.js';
-import { loadSpec } from '../../test/haproxy/golden.js';
+import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
 import { classifyUpdate } from './classify-update.js';
 
 const hello = loadSpec('examples/hello.yaml');

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { createConfigEndpoint, type ServedConfig } from '../../operator/config-endpoint.js';
 import type { StatusReport } from '../../contract/supervisor-protocol.js';
 import { renderServiceConfig } from '../render/render-service.js';
-import { loadSpec, ROOT } from '../../test/haproxy/golden.js';
-import { freePort } from '../../test/haproxy/replicas.js';
-import { HAPROXY } from '../../test/haproxy/fixture.js';
+import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
+import { ROOT } from '../../test/haproxy/golden.js';
+import { freePort } from '../../bench/lib/loopback/replicas.js';
+import { HAPROXY } from '../../bench/lib/loopback/haproxy-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

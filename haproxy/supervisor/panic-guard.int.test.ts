@@ -4,8 +4,8 @@
 // The control: with panicThreshold 0 the same overload makes HAProxy answer 503.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fixture } from '../../test/haproxy/fixture.js';
-import { Load } from '../../test/haproxy/load.js';
+import { Fixture } from '../../bench/lib/loopback/haproxy-fixture.js';
+import { Load } from '../../bench/lib/loopback/load.js';
 import type { ServerReport } from './show-stat.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

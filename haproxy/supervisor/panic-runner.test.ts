@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderServiceConfig } from '../render/render-service.js';
-import { loadSpec } from '../../test/haproxy/golden.js';
+import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
 import { agentPortOf } from './panic-runner.js';
 
 test('agentPortOf finds the agent port of the agent-checked slots, not of the panic backend', () => {

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { Fixture } from '../../test/haproxy/fixture.js';
-import { Load, type LoadResult } from '../../test/haproxy/load.js';
+import { Fixture } from '../../bench/lib/loopback/haproxy-fixture.js';
+import { Load, type LoadResult } from '../../bench/lib/loopback/load.js';
 import { stampedHash } from './config-files.js';
 import type { ProcTable } from './show-proc.js';
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseBalancedServices } from '../../crd/parse-spec.js';
-import { MODEL_OF_KIND, schemaIssues } from '../../test/fake-kube-apiserver/wire-schema.js';
+import { MODEL_OF_KIND, schemaIssues } from '../../test/fakes/kube-apiserver/wire-schema.js';
 import { EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS, type Permission } from './permissions.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

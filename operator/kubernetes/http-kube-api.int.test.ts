@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeKubeApiServer } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
+import { FakeKubeApiServer } from '../../test/fakes/kube-apiserver/fake-kube-apiserver.js';
 import { isBsoError } from '../../lib/errors.js';
 import { specFor } from '../../test/conformance/conformance-world.js';
 import { connectKubernetes } from './connect.js';

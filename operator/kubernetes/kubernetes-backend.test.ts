@@ -5,8 +5,8 @@
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { startFakeBackend, FAKE_NAMESPACE } from '../../test/fake-kube-apiserver/fake-backend.js';
-import type { RecordedRequest } from '../../test/fake-kube-apiserver/fake-kube-apiserver.js';
+import { startFakeBackend, FAKE_NAMESPACE } from '../../test/fakes/kube-apiserver/fake-backend.js';
+import type { RecordedRequest } from '../../test/fakes/kube-apiserver/fake-kube-apiserver.js';
 import { runBackendConformance } from '../../test/conformance/backend-conformance.js';
 import { HttpKubeApi } from './http-kube-api.js';
 import { BALANCED_SERVICES } from './kube-api.js';

@@ -4,7 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Deployment, V1NetworkPolicy, V1Secret, V1Service } from '@kubernetes/client-node';
-import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fake-kube-apiserver/fake-backend.js';
+import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fakes/kube-apiserver/fake-backend.js';
 import { isBsoError } from '../../lib/errors.js';
 import { converge, eventually, OPERATOR_URL, specFor, wantedNames } from '../../test/conformance/conformance-world.js';
 import { desiredStateFor } from '../core/desired-state.js';

@@ -4,7 +4,7 @@
 // deploy/k8s test holds the manifests to). Loopback only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fake-kube-apiserver/fake-backend.js';
+import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fakes/kube-apiserver/fake-backend.js';
 import { OPERATOR_URL, specFor, eventually } from '../../test/conformance/conformance-world.js';
 import { apiServiceName, haproxyServiceName, kubernetesReplicasDnsName } from '../../contract/names.js';
 import { OperatorMetrics } from '../metrics.js';

@@ -1,19 +1,12 @@
 // Renders the golden cases (shared by the unit golden test and the haproxy -c integration test).
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseBalancedServices } from '../../crd/parse-spec.js';
+import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
 import { slotsFor } from '../../haproxy/render/slots.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TESTDATA = fileURLToPath(new URL('../../haproxy/render/testdata/', import.meta.url));
-
-export function loadSpec(relativePath: string) {
-  const result = parseBalancedServices(readFileSync(ROOT + relativePath, 'utf8'), relativePath);
-  if (!result.ok) throw new Error(`${relativePath} is invalid: ${JSON.stringify(result.issues)}`);
-  return result.specs[0]!.object;
-}
 
 export function renderGoldenCases(): Array<{ golden: string; text: string }> {
   return GOLDEN_CASES.map((c) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { FakeCgroup } from '../api/fake-cgroup.js';
-import { spawnApi } from '../api/spawn-api.js';
+import { spawnApi } from '../../bench/lib/loopback/spawn-api.js';
 import { OperatorMetrics } from '../../operator/metrics.js';
 import { PROMETHEUS_QUERIES as TOP_QUERIES } from '../../cli/commands/top.js';
 import { CHART_QUERIES } from '../../scripts/chart/experiment-queries.js';

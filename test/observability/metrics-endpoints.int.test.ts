@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuLoadDriver, FakeCgroup } from '../api/fake-cgroup.js';
-import { spawnApi } from '../api/spawn-api.js';
+import { spawnApi } from '../../bench/lib/loopback/spawn-api.js';
 import { OperatorMetrics } from '../../operator/metrics.js';
 import { drawExperiment } from '../../scripts/chart-experiment.js';
 import { startExporterHAProxy } from './haproxy-exporter.js';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeSwarmApi } from './fake-swarm-api.js';
+import { startFakeSwarmApi } from '../fakes/swarm-api/fake-swarm-api.js';
 import { eventually, runPromtool, startPrometheus, type ActiveTarget } from './prometheus-server.js';
 
 const DIR = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
