@@ -26,11 +26,32 @@ export interface BalancedServiceResource {
 }
 
 export class KubernetesSpecStore {
+  /** Each resource's spec as last loaded, by uid, with the version it was loaded at. */
+  private readonly loaded = new Map<string, { version: string; spec: StoredSpec }>();
+
   constructor(private readonly api: KubeApi) {}
 
+  /**
+   * Every stored spec. The reconciler lists on each reconcile, so a resource is validated again
+   * only when what the loader reads changed (its generation, labels or annotations), not when
+   * only its status did.
+   */
   async list(): Promise<StoredSpec[]> {
     const { items } = await this.api.list<BalancedServiceResource>(BALANCED_SERVICES);
-    return items.map(toStoredSpec).sort((a, b) => a.name.localeCompare(b.name));
+    const seen = new Set<string>();
+    const specs = items.map((resource) => {
+      const uid = resource.metadata?.uid;
+      if (!uid) return toStoredSpec(resource);
+      seen.add(uid);
+      const version = loadedVersion(resource);
+      const cached = this.loaded.get(uid);
+      if (cached?.version === version) return cached.spec;
+      const spec = toStoredSpec(resource);
+      this.loaded.set(uid, { version, spec });
+      return spec;
+    });
+    for (const uid of this.loaded.keys()) if (!seen.has(uid)) this.loaded.delete(uid);
+    return specs.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async get(name: string): Promise<StoredSpec | undefined> {
@@ -75,6 +96,12 @@ export class KubernetesSpecStore {
     if (!existing) throw new BsoError('BSO_NOT_FOUND', `BalancedService ${name} does not exist in namespace ${this.api.namespace}`);
     await this.api.replace(BALANCED_SERVICES, { ...existing, status }, 'status');
   }
+}
+
+/** What toStoredSpec reads of a resource that can change: the spec (generation; the resourceVersion where there is none), labels, annotations. */
+function loadedVersion(resource: BalancedServiceResource): string {
+  const meta = resource.metadata ?? {};
+  return JSON.stringify([meta.generation ?? `rv:${meta.resourceVersion ?? ''}`, meta.labels ?? {}, meta.annotations ?? {}]);
 }
 
 export function toStoredSpec(resource: BalancedServiceResource): StoredSpec {
