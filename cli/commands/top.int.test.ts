@@ -30,11 +30,23 @@ test('bso top: state and weight from the operator, share from HAProxy, CPU from 
   const dir = mkdtempSync(join(tmpdir(), 'bso-top-'));
   const tree = new FakeCgroup(join(dir, 'cgroup'), { version: 2, cpus: 1 });
   const load = new CpuLoadDriver(tree, 1);
+  // Registered before anything starts, so that a failure at any step stops what did start.
+  const started: Array<() => unknown> = [];
+  t.after(async () => {
+    for (const stop of started.reverse()) {
+      try { await stop(); } catch { /* stopping the rest matters more */ }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  started.push(() => load.stop());
   load.set(35);
   const api = await spawnApi({ BSO_CGROUP_ROOT: tree.root, BSO_SAMPLE_INTERVAL: '100ms', BSO_SMOOTHING: '300ms' });
+  started.push(() => api.kill());
   const other = createServer((_req, res) => res.end('replica2\n'));
+  started.push(() => other.close());
   const otherPort = await listen(other, '127.0.0.2');
   const haproxy = await startExporterHAProxy([`127.0.0.1:${api.httpPort}`, `127.0.0.2:${otherPort}`]);
+  started.push(() => haproxy.stop());
   await haproxy.command('set server hello-api/replica2 state maint');
   const prometheus = await startPrometheus(`
 global:
@@ -46,6 +58,7 @@ scrape_configs:
       - targets: ['127.0.0.1:${api.httpPort}']
         labels: { balancedservice: hello }
 `);
+  started.push(() => prometheus.stop());
 
   // The operator's answer for GET /v1/balancedservices/hello: the stored spec and its status.
   const spec = { image: 'bso-hello-api:latest', replicas: 2, port: 8080, agent: { thresholds: { maint: 80, ready: 60 } }, haproxy: { port: 80, statsPort: haproxy.statsPort } };
@@ -65,6 +78,7 @@ scrape_configs:
     if (req.url === '/v1/balancedservices/hello') res.end(JSON.stringify(object));
     else { res.statusCode = 404; res.end('{"code":"BSO_NOT_FOUND"}'); }
   });
+  started.push(() => operator.close());
   const operatorUrl = `http://127.0.0.1:${await listen(operator, '127.0.0.1')}`;
 
   // Traffic through HAProxy for the whole test.
@@ -72,17 +86,7 @@ scrape_configs:
   const traffic = (async () => {
     while (flowing) await fetch(`http://127.0.0.1:${haproxy.frontendPort}/`).then((r) => r.text(), () => undefined);
   })();
-  t.after(async () => {
-    flowing = false;
-    await traffic;
-    load.stop();
-    await prometheus.stop();
-    await haproxy.stop();
-    await api.kill();
-    operator.close();
-    other.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  started.push(async () => { flowing = false; await traffic; });
   await eventually('Prometheus to have the replica\'s CPU', 30_000, async () => (await prometheus.query('bso_agent_cpu_ratio{signal="smoothed"} > 0.2')).length === 1);
 
   const run = async (args: string[], extra: Partial<CliContext & { isTTY: boolean; env: Record<string, string> }>) => {
