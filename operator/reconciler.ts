@@ -14,6 +14,7 @@ import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
 import { EventLog } from './event-log.js';
 import type { OperatorMetrics } from './metrics.js';
+import { Readiness } from './readiness.js';
 import { WorkQueue } from './work-queue.js';
 
 
@@ -28,6 +29,8 @@ export interface ReconcilerOptions {
   progressPollMs?: number;
   /** Called whenever the config served for a service changes (wakes long-polling supervisors). */
   onConfigChange?: (name: string) => void;
+  /** What /readyz answers (the reconciler records each call's outcome and its first full pass). */
+  readiness?: Readiness;
 }
 
 export class Reconciler {
@@ -41,9 +44,17 @@ export class Reconciler {
   private watchRetry: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly log: (line: string) => void;
+  readonly readiness: Readiness;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.log = options.log ?? ((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+    this.readiness = options.readiness ?? new Readiness();
+  }
+
+  /** The backend answered (or could not be reached): the bso_backend_up gauge and readiness. */
+  private backendAnswered(up: boolean, error?: unknown): void {
+    this.options.metrics.backendUp.set(up ? 1 : 0);
+    this.readiness.backend(up, error === undefined ? undefined : (error as Error).message);
   }
 
   start(): void {
@@ -67,10 +78,12 @@ export class Reconciler {
   async resync(): Promise<void> {
     try {
       const [specs, owners] = await Promise.all([this.options.backend.listSpecs(), this.options.backend.listOwners()]);
-      this.options.metrics.backendUp.set(1);
-      for (const name of new Set([...specs.map((s) => s.name), ...owners, ...this.statuses.keys()])) this.queue.add(name);
+      this.backendAnswered(true);
+      const names = new Set([...specs.map((s) => s.name), ...owners, ...this.statuses.keys()]);
+      this.readiness.resynced(names);
+      for (const name of names) this.queue.add(name);
     } catch (error) {
-      if (isUnavailable(error)) this.options.metrics.backendUp.set(0);
+      if (isUnavailable(error)) this.backendAnswered(false, error);
       this.log(`resync failed: ${(error as Error).message}`);
     }
   }
@@ -139,17 +152,20 @@ export class Reconciler {
       this.queue.forget(name);
       if (requeueAfterMs !== undefined) this.queue.addAfter(name, requeueAfterMs);
       metrics.reconciles.inc({ result: requeueAfterMs !== undefined ? 'requeue' : 'success' });
-      metrics.backendUp.set(1);
+      this.backendAnswered(true);
+      this.readiness.reconciled(name);
     } catch (error) {
       const message = (error as Error).message;
       if (isBsoError(error) && !error.transient) {
         metrics.reconciles.inc({ result: 'terminal' });
+        this.readiness.reconciled(name);
         this.fail(name, error.code === 'BSO_NOT_FOUND' ? 'MissingObject' : REASONS.backendError, message, false);
       } else {
         metrics.reconciles.inc({ result: 'error' });
         metrics.retries.inc();
         const delay = this.queue.addRateLimited(name);
-        if (isUnavailable(error)) metrics.backendUp.set(0);
+        if (isUnavailable(error)) this.backendAnswered(false, error);
+        else this.readiness.reconciled(name); // attempted: its status says why it retries
         this.fail(name, isUnavailable(error) ? REASONS.backendUnavailable : REASONS.backendError, `${message} (retry ${this.queue.failuresOf(name)} in ${(delay / 1000).toFixed(1)}s)`, true);
       }
     } finally {

@@ -8,8 +8,9 @@ import { OperatorMetrics } from './metrics.js';
 import type { RenderedConfig } from './core/service-status.js';
 import { Reconciler } from './reconciler.js';
 import { configRenderer } from './render-for-operator.js';
-import { createOperatorApp } from './server.js';
-import { connectDocker } from './swarm/docker-client.js';
+import { Readiness } from './readiness.js';
+import { createOperatorApp, type ConnectedOperator } from './server.js';
+import { connectDocker, endpointOf } from './swarm/docker-client.js';
 import { SwarmBackend } from './swarm/swarm-backend.js';
 import { connectKubernetes } from './kubernetes/connect.js';
 import type { Discovery } from '../haproxy/render/context.js';
@@ -23,47 +24,33 @@ export interface OperatorOptions {
   /** How supervisors reach this operator; derived when not given. */
   advertiseUrl?: string;
   log?: (line: string) => void;
-  /** Mounts the supervisors' config API (operator/config-endpoint.ts). */
+  /** Mounts the supervisors' config API (operator/config-endpoint.ts) once connected. */
   configApi?: (reconciler: Reconciler, token: string) => { mount: (app: Express) => void; notify: (name: string) => void };
   renderConfig?: (spec: BalancedService) => RenderedConfig;
 }
 
 export interface RunningOperator {
-  reconciler: Reconciler;
   server: Server;
   url: string;
+  /** Resolves once the backend answered and the reconciler runs (the HTTP server is up before). */
+  connected: Promise<Reconciler>;
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the HTTP server first (/healthz, /readyz and /metrics answer from the first second, the
+ * API answers 503 until connected), then connects the backend, waiting with backoff while it does
+ * not answer, and starts the reconciler.
+ */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
-  let backend: Backend;
-  let discovery: Discovery;
-  let advertiseUrl = options.advertiseUrl;
-  if (options.backend === 'kubernetes') {
-    const kubernetes = connectKubernetes();
-    backend = kubernetes;
-    discovery = { kind: 'kubernetes', namespace: kubernetes.namespace };
-    if (!advertiseUrl) throw new BsoError('BSO_USAGE', 'with --backend=kubernetes, --advertise-url (or BSO_ADVERTISE_URL) must name the operator Service, e.g. http://bso-operator.bso-system.svc:9464');
-  } else {
-    const swarm = new SwarmBackend(connectDocker());
-    backend = swarm;
-    discovery = { kind: 'swarm' };
-    advertiseUrl ??= await defaultAdvertiseUrl(swarm, options.listenPort, log);
+  if (options.backend === 'kubernetes' && !options.advertiseUrl) {
+    throw new BsoError('BSO_USAGE', 'with --backend=kubernetes, --advertise-url (or BSO_ADVERTISE_URL) must name the operator Service, e.g. http://bso-operator.bso-system.svc:9464');
   }
-  const control = await retryUntilReachable(() => backend.ensureControlPlane(advertiseUrl), log);
-  log(`supervisors reach this operator at ${advertiseUrl}`);
-
+  const log = options.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
   const metrics = new OperatorMetrics();
-  let notify: (name: string) => void = () => {};
-  const reconciler = new Reconciler({
-    backend, control, metrics, log, resyncMs: options.resyncMs,
-    renderConfig: options.renderConfig ?? configRenderer(discovery),
-    onConfigChange: (name) => notify(name),
-  });
-  const configApi = options.configApi?.(reconciler, control.token);
-  if (configApi) notify = configApi.notify;
-  const app = createOperatorApp({ backend, reconciler, metrics, mountConfigApi: configApi?.mount });
+  const readiness = new Readiness();
+  let connected: ConnectedOperator | undefined;
+  const app = createOperatorApp({ metrics, readiness, connected: () => connected });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.listenPort, options.listenHost, () => resolve(s));
     s.once('error', reject);
@@ -71,12 +58,49 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.listenPort;
   const url = `http://${options.listenHost === '0.0.0.0' ? '127.0.0.1' : options.listenHost}:${port}`;
-  log(`serving /healthz, /metrics and the API on ${options.listenHost}:${port}`);
-  reconciler.start();
+  log(`serving /healthz, /readyz, /metrics and the API on ${options.listenHost}:${port}`);
+
+  const stopping = new AbortController();
+  const connecting = (async () => {
+    const waitFor = <T>(what: string, work: () => Promise<T>) => retryUntilReachable(what, work, log, readiness, stopping.signal);
+    let backend: Backend;
+    let discovery: Discovery;
+    let advertiseUrl = options.advertiseUrl;
+    if (options.backend === 'kubernetes') {
+      const kubernetes = connectKubernetes();
+      backend = kubernetes;
+      discovery = { kind: 'kubernetes', namespace: kubernetes.namespace };
+    } else {
+      const docker = connectDocker();
+      const swarm = new SwarmBackend(docker);
+      backend = swarm;
+      discovery = { kind: 'swarm' };
+      advertiseUrl ??= `http://${await waitFor(`Docker at ${endpointOf(docker)}`, () => gatewayAddress(swarm))}:${port}`;
+    }
+    const url = advertiseUrl!;
+    const control = await waitFor(options.backend === 'kubernetes' ? 'the Kubernetes API' : 'Docker', () => backend.ensureControlPlane(url));
+    log(`supervisors reach this operator at ${url}`);
+    let notify: (name: string) => void = () => {};
+    const reconciler = new Reconciler({
+      backend, control, metrics, log, resyncMs: options.resyncMs, readiness,
+      renderConfig: options.renderConfig ?? configRenderer(discovery),
+      onConfigChange: (name) => notify(name),
+    });
+    const configApi = options.configApi?.(reconciler, control.token);
+    if (configApi) {
+      notify = configApi.notify;
+      configApi.mount(app);
+    }
+    connected = { backend, reconciler };
+    if (!stopping.signal.aborted) reconciler.start();
+    return reconciler;
+  })();
+  connecting.catch(() => undefined); // the caller handles it; this only keeps the rejection handled
   return {
-    reconciler, server, url,
+    server, url, connected: connecting,
     async stop() {
-      await reconciler.stop();
+      stopping.abort();
+      await connected?.reconciler.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -87,24 +111,28 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
  * On a host: docker_gwbridge's gateway, which every task on this node can reach. As a Swarm
  * service the stack file sets --advertise-url (BSO_ADVERTISE_URL) to its control-network alias.
  */
-async function defaultAdvertiseUrl(swarm: SwarmBackend, port: number, log: (line: string) => void): Promise<string> {
-  const gateway = await retryUntilReachable(async () => {
-    const address = await swarm.hostGatewayAddress();
-    if (!address) throw new BsoError('BSO_BACKEND_UNAVAILABLE', 'docker_gwbridge has no gateway yet (is this node in a swarm?)', { transient: true });
-    return address;
-  }, log);
-  return `http://${gateway}:${port}`;
+async function gatewayAddress(swarm: SwarmBackend): Promise<string> {
+  const address = await swarm.hostGatewayAddress();
+  if (!address) throw new BsoError('BSO_BACKEND_UNAVAILABLE', 'docker_gwbridge has no gateway yet (is this node in a swarm?)', { transient: true });
+  return address;
 }
 
-async function retryUntilReachable<T>(work: () => Promise<T>, log: (line: string) => void): Promise<T> {
+/** Retries work with backoff (1 s doubling to 30 s) while it fails transiently; readiness says what it waits for. */
+async function retryUntilReachable<T>(what: string, work: () => Promise<T>, log: (line: string) => void, readiness: Readiness, signal: AbortSignal): Promise<T> {
   for (let attempt = 0; ; attempt++) {
+    readiness.waiting(`connecting to ${what}`);
     try {
       return await work();
     } catch (error) {
       if (error instanceof BsoError && !error.transient) throw error;
+      if (signal.aborted) throw new BsoError('BSO_USAGE', 'stopped while connecting', { cause: error });
       const delay = Math.min(30_000, 1000 * 2 ** attempt);
-      log(`waiting for Docker: ${(error as Error).message}; retrying in ${delay / 1000}s`);
-      await new Promise((r) => setTimeout(r, delay));
+      readiness.waiting(`waiting for ${what}: ${(error as Error).message}`);
+      log(`waiting for ${what}: ${(error as Error).message}; retrying in ${delay / 1000}s`);
+      await new Promise((r) => {
+        const timer = setTimeout(r, delay);
+        signal.addEventListener('abort', () => { clearTimeout(timer); r(undefined); }, { once: true });
+      });
     }
   }
 }

@@ -21,14 +21,30 @@ fi
 
 bash scripts/setup.sh
 
+# The operator's last log lines and exit 1: what to read when it did not come up.
+operator_failed() {
+  echo "demo: $1" >&2
+  echo "demo: the operator's last log lines (${OPERATOR_LOG}):" >&2
+  tail -n 20 "$OPERATOR_LOG" 2>/dev/null | sed 's/^/  /' >&2 || true
+  exit 1
+}
+
 if curl -sf "http://127.0.0.1:${OPERATOR_PORT}/healthz" >/dev/null 2>&1; then
   step "an operator already answers on :${OPERATOR_PORT}"
 else
   step "starting the operator in the background (log: ${OPERATOR_LOG})"
   nohup node bin/bso.js operator --backend=swarm --listen "0.0.0.0:${OPERATOR_PORT}" >>"$OPERATOR_LOG" 2>&1 &
   echo $! > "$PIDFILE"
-  for _ in $(seq 1 30); do curl -sf "http://127.0.0.1:${OPERATOR_PORT}/healthz" >/dev/null 2>&1 && break; sleep 1; done
 fi
+# /readyz: Docker answers and every stored spec was reconciled once (/healthz is up at once).
+ready=""
+for i in $(seq 1 60); do
+  if curl -sf "http://127.0.0.1:${OPERATOR_PORT}/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  if [ -f "$PIDFILE" ] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then operator_failed "the operator exited"; fi
+  [ $((i % 10)) = 0 ] && echo "  waiting for the operator: $(curl -s "http://127.0.0.1:${OPERATOR_PORT}/readyz" 2>/dev/null || echo 'no answer')"
+  sleep 1
+done
+[ -n "$ready" ] || operator_failed "the operator was not ready within 60 s: $(curl -s "http://127.0.0.1:${OPERATOR_PORT}/readyz" 2>/dev/null || echo 'no answer on :'"${OPERATOR_PORT}")"
 
 step "applying examples/hello.yaml"
 node bin/bso.js apply -f examples/hello.yaml --wait --timeout 5m
@@ -52,7 +68,7 @@ bso demo is running.
 Stress one replica exactly as the seed does, and watch it go MAINT and back:
 
   CID=\$(docker ps -q --filter name=hello-api.1 | head -1)
-  docker exec -it \$CID stress-ng --cpu 4 --vm 4 --vm-bytes 75% --timeout 90s
+  docker exec \$CID stress-ng --cpu 4 --vm 4 --vm-bytes 75% --timeout 90s
   watch -n1 npx bso describe hello        # or the stats page
 
 Stop the demo:  npm run demo -- --stop

@@ -118,7 +118,7 @@ async function measure(ctx: BenchContext, dir: string): Promise<Measured> {
   const out: Measured = { delays: [], fromListening: [], failed: 0, requests: 0 };
   let watcher: Watcher | undefined;
   try {
-    await waitFor('the operator to answer /healthz', 60_000, () => fetch(`${operatorUrl}/healthz`).then((r) => r.ok));
+    await waitFor('the operator to be ready (/readyz)', 60_000, () => fetch(`${operatorUrl}/readyz`).then((r) => r.ok));
     writeSpec(specFile, 2, port, statsPort);
     const t0 = Date.now();
     const applied = await bso(['apply', '-f', specFile, '--wait', '--timeout', '180s', '--operator', operatorUrl]);

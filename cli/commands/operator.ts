@@ -11,12 +11,14 @@ export function registerOperator(program: Command, ctx: CliContext): void {
   program.command('operator')
     .description('Run the reconciler: converge the cluster to every stored BalancedService, serve HAProxy configs, /healthz and /metrics.')
     .addOption(new Option('--backend <backend>', 'the orchestrator to drive').choices(['swarm', 'kubernetes']).default('swarm'))
-    .option('--listen <address>', 'host:port of /metrics, /healthz, the status API and the config API', '0.0.0.0:9464')
+    .option('--listen <address>', 'host:port of /healthz, /readyz, /metrics, the status API and the config API (up from the first second)', '0.0.0.0:9464')
     .option('--resync <duration>', 'period of the full resync (Docker events are only hints)', '30s')
     .option('--advertise-url <url>', 'how HAProxy supervisors reach this operator (default: docker_gwbridge gateway on a host, http://bso-operator:PORT in a service)')
     .addHelpText('after', `
 Run it on a Swarm manager (it needs the Docker socket), or as a service: deploy/swarm/operator.stack.yml.
 It keeps running when Docker is unreachable (waits, backs off, reports) and stops cleanly on SIGTERM.
+/healthz answers 200 while the process lives; /readyz answers 200 once Docker (or the Kubernetes
+API) answers and every stored BalancedService was reconciled once, else 503 with the reason.
 
 Example:
   bso operator --backend=swarm
@@ -40,12 +42,17 @@ Example:
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
       });
       await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          ctx.stderr(`bso operator: ${signal}: stopping`);
+        const stop = (why: string) => {
+          ctx.stderr(`bso operator: ${why}: stopping`);
           running.stop().then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
+        // A problem no wait can fix (a kubeconfig that does not load, a bad DOCKER_HOST) ends the process.
+        running.connected.catch((error: unknown) => {
+          ctx.exitCode = (error as { code?: string }).code === 'BSO_USAGE' ? 2 : 1;
+          stop(`cannot start: ${(error as Error).message}`);
+        });
       });
     });
 }

@@ -7,7 +7,7 @@ import type { ControlPlane } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
-import { dockerStatus, isUnreachable } from './docker-client.js';
+import { describeDockerError, dockerStatus } from './docker-client.js';
 import { SwarmSpecStore } from './spec-store.js';
 import { fromServiceSpec, toServiceSpec } from './service-spec.js';
 import { watchSwarmEvents } from './swarm-events.js';
@@ -23,20 +23,20 @@ export class SwarmBackend implements Backend {
     this.specs = new SwarmSpecStore(docker);
   }
 
-  listSpecs(): Promise<StoredSpec[]> { return guard(() => this.specs.list()); }
-  getSpec(name: string): Promise<StoredSpec | undefined> { return guard(() => this.specs.get(name)); }
-  putSpec(object: BalancedService): Promise<PutResult> { return guard(() => this.specs.put(object)); }
-  deleteSpec(name: string): Promise<boolean> { return guard(() => this.specs.delete(name)); }
+  listSpecs(): Promise<StoredSpec[]> { return guard(this.docker, () => this.specs.list()); }
+  getSpec(name: string): Promise<StoredSpec | undefined> { return guard(this.docker, () => this.specs.get(name)); }
+  putSpec(object: BalancedService): Promise<PutResult> { return guard(this.docker, () => this.specs.put(object)); }
+  deleteSpec(name: string): Promise<boolean> { return guard(this.docker, () => this.specs.delete(name)); }
 
   async listOwners(): Promise<string[]> {
-    return guard(async () => {
+    return guard(this.docker, async () => {
       const owners = (await this.objects()).map((o) => o.labels[LABEL_OWNER]).filter((owner): owner is string => owner !== undefined);
       return [...new Set(owners)].sort();
     });
   }
 
   async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
-    return guard(async () => {
+    return guard(this.docker, async () => {
       const all = await this.objects();
       return {
         owned: all.filter((o) => o.labels[LABEL_OWNER] === name).sort(byKindAndName),
@@ -46,7 +46,7 @@ export class SwarmBackend implements Backend {
   }
 
   async execute(action: PlanAction): Promise<void> {
-    return guard(async () => {
+    return guard(this.docker, async () => {
       try {
         await this.executeUnguarded(action);
       } catch (error) {
@@ -99,7 +99,7 @@ export class SwarmBackend implements Backend {
   }
 
   async replicaCounts(serviceName: string): Promise<ReplicaCounts> {
-    return guard(async () => {
+    return guard(this.docker, async () => {
       const services = (await this.docker.listServices({ filters: { name: [serviceName] }, status: true } as Docker.ServiceListOptions)) as Array<Docker.Service & { ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number } }>;
       const service = services.find((s) => s.Spec?.Name === serviceName);
       if (!service) return { desired: 0, running: 0 };
@@ -113,7 +113,7 @@ export class SwarmBackend implements Backend {
   }
 
   async tasks(serviceName: string): Promise<TaskInfo[]> {
-    return guard(async () => {
+    return guard(this.docker, async () => {
       const tasks = await this.docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } });
       return tasks.map((t): TaskInfo => ({
         id: String(t.ID),
@@ -130,7 +130,7 @@ export class SwarmBackend implements Backend {
   }
 
   async ensureControlPlane(operatorUrl: string): Promise<ControlPlane & { token: string }> {
-    return guard(async () => {
+    return guard(this.docker, async () => {
       const labels = { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_COMPONENT]: 'control' };
       const networks = await this.docker.listNetworks({ filters: { name: [CONTROL_NETWORK] } });
       if (!networks.some((n) => n.Name === CONTROL_NETWORK)) {
@@ -155,13 +155,17 @@ export class SwarmBackend implements Backend {
   }
 
   /** The gateway of docker_gwbridge: how a container reaches an operator running on the host. */
-  async hostGatewayAddress(): Promise<string | undefined> {
-    try {
-      const info = await this.docker.getNetwork('docker_gwbridge').inspect();
-      return info?.IPAM?.Config?.[0]?.Gateway;
-    } catch {
-      return undefined;
-    }
+  /** docker_gwbridge's gateway; undefined while that network does not exist; Docker unreachable throws. */
+  hostGatewayAddress(): Promise<string | undefined> {
+    return guard(this.docker, async () => {
+      try {
+        const info = await this.docker.getNetwork('docker_gwbridge').inspect();
+        return info?.IPAM?.Config?.[0]?.Gateway;
+      } catch (error) {
+        if (dockerStatus(error) === 404) return undefined;
+        throw error;
+      }
+    });
   }
 
   watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void {
@@ -221,12 +225,11 @@ function byKindAndName(a: ObservedObject, b: ObservedObject): number {
   return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name);
 }
 
-/** Docker unreachable -> a transient BSO_BACKEND_UNAVAILABLE, so callers back off and retry. */
-async function guard<T>(work: () => Promise<T>): Promise<T> {
+/** Docker unreachable (or not Docker) -> a transient BSO_BACKEND_UNAVAILABLE naming the endpoint, so callers back off and retry. */
+async function guard<T>(docker: Docker, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isUnreachable(error)) throw new BsoError('BSO_BACKEND_UNAVAILABLE', `the Docker API cannot be reached: ${(error as Error).message}`, { transient: true, cause: error });
-    throw error;
+    throw describeDockerError(error, docker);
   }
 }

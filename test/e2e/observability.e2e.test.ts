@@ -79,7 +79,7 @@ before(async () => {
   await bso(['delete', NAME, '--wait', '--timeout', '60']);
   await removePrometheusStack(STACK);
   operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
-  await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`${operator.url}/healthz`).then((r) => r.status === 200));
+  await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`${operator.url}/readyz`).then((r) => r.status === 200));
   const applied = await bso(['apply', '-f', writeSpec(), '--wait', '--timeout', '200s', '--operator', operator.url]);
   assert.equal(applied.code, 0, applied.stdout + applied.stderr);
   await deployPrometheusStack({ stack: STACK, port: PROMETHEUS_PORT, statsPort: STATS_PORT, operatorTarget: `${await gwbridgeGateway()}:${OPERATOR_PORT}` });

@@ -85,7 +85,7 @@ before(async () => {
   assert.equal(other, undefined, 'another bso operator answers on :9464 (the demo?): stop it first with `npm run demo -- --stop`, two operators would fight');
   await bso(['delete', NAME, '--wait', '--timeout', '5']);
   operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
-  await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`${operator.url}/healthz`).then((r) => r.status === 200));
+  await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`${operator.url}/readyz`).then((r) => r.status === 200));
 });
 
 after(async () => {

@@ -69,7 +69,7 @@ before(async () => {
   await bsoFromSource(['delete', NAME]);
   await buildImages();
   operator = startOperatorFromSource(OPERATOR_PORT, join(work, 'operator.log'));
-  await waitFor('the operator to answer /healthz', 60_000, () => httpGet(`${operator!.url}/healthz`).then((r) => r.status === 200));
+  await waitFor('the operator to be ready (/readyz)', 60_000, () => httpGet(`${operator!.url}/readyz`).then((r) => r.status === 200));
   writeSpec();
   const applied = await bsoFromSource(['apply', '-f', specFile, '--wait', '--timeout', '200s', '--operator', operator.url]);
   assert.equal(applied.code, 0, applied.stdout + applied.stderr);

@@ -66,7 +66,7 @@ function refused(host: string, port: number): Promise<string> {
 before(async () => {
   await bsoSource(['delete', NAME, '--wait', '--timeout', '60']);
   operator = startOperatorSource(OPERATOR_PORT, join(work, 'operator.log'));
-  await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`${operator!.url}/healthz`).then((r) => r.status === 200));
+  await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`${operator!.url}/readyz`).then((r) => r.status === 200));
   writeSpec();
   const applied = await bsoSource(['apply', '-f', specFile, '--wait', '--timeout', '150s', '--operator', operator.url]);
   assert.equal(applied.code, 0, applied.out);

@@ -96,7 +96,7 @@ before(async () => {
   await waitFor('the socket proxy', 10_000, () => fetch(`${proxyUrl}/_ping`).then((r) => r.ok), 100);
   await run('docker', [...LOCAL_DOCKER, 'service', 'rm', `${NAME}-api`, `${NAME}-haproxy`], { allowFailure: true });
   operator = startOperatorSource(OPERATOR_PORT, join(work, 'operator.log'), { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
-  await waitFor('the operator to answer /healthz', 30_000, () => httpGet(`http://127.0.0.1:${OPERATOR_PORT}/healthz`).then((r) => r.status === 200));
+  await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`http://127.0.0.1:${OPERATOR_PORT}/readyz`).then((r) => r.status === 200));
 });
 
 after(async () => {

@@ -67,7 +67,7 @@ export function startOperatorChild(options: { port: number; dockerHost: string; 
 }
 
 export async function waitHealthy(operator: OperatorChild, timeoutMs = 60_000): Promise<number> {
-  const { ms } = await waitFor('the operator to answer /healthz', timeoutMs, () => httpGet(`${operator.url}/healthz`).then((r) => r.status === 200), 200);
+  const { ms } = await waitFor('the operator to be ready (/readyz)', timeoutMs, () => httpGet(`${operator.url}/readyz`).then((r) => r.status === 200), 200);
   return ms;
 }
 
