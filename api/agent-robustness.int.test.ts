@@ -55,7 +55,7 @@ test('the agent survives resets, garbage, half-open and slow clients and 1,000 c
   });
   const port = api.agentPort;
   const base = `http://127.0.0.1:${api.httpPort}`;
-  const rssBefore = await metric(base, 'bso_api_process_resident_memory_bytes');
+  const rssBefore = await metric(base, 'process_resident_memory_bytes');
   const report: string[] = [];
 
   // TCP resets right after connecting, before and after the reply was sent.
@@ -118,7 +118,7 @@ test('the agent survives resets, garbage, half-open and slow clients and 1,000 c
   assert.equal(api.child.exitCode, null, 'bso-api died');
   const health = await fetch(`${base}/healthz`);
   assert.equal(health.status, 200);
-  const rssAfter = await metric(base, 'bso_api_process_resident_memory_bytes');
+  const rssAfter = await metric(base, 'process_resident_memory_bytes');
   const socketErrors = await metric(base, 'bso_agent_socket_errors_total');
   assert.equal(await metric(base, 'bso_agent_restarts_total'), 0, 'the agent thread died and was restarted');
   report.push(`rss ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssAfter / 2 ** 20).toFixed(0)} MiB after; socket errors counted: ${socketErrors}`);

@@ -49,7 +49,7 @@ test('GET /, /healthz, /work, /sleep, 404, and /metrics that promtool accepts', 
     'bso_agent_weight_ratio 1', 'bso_agent_replies_total{state="ready"} 1', 'bso_agent_transitions_total{from="ready",to="maint"} 0',
     'bso_agent_cpu_limit_cores 0.5', 'bso_agent_info{probe="cgroup-v2",metric="cpu"} 1', 'bso_agent_threshold_ratio{threshold="maint"} 0.8',
     'bso_api_requests_total{route="/work",method="GET",code="200"} 2', 'bso_api_requests_total{route="other",method="GET",code="404"} 1',
-    'bso_api_request_duration_seconds_bucket', 'bso_api_process_resident_memory_bytes',
+    'bso_api_request_duration_seconds_bucket', 'process_resident_memory_bytes{component="api"}', 'nodejs_eventloop_lag_p99_seconds{component="api"}',
   ]) {
     assert.ok(text.includes(name), `/metrics lacks ${name}`);
   }

@@ -24,7 +24,7 @@ export interface ApiMetrics {
 
 export function createApiMetrics(source: MetricsSource): ApiMetrics {
   const registry = new Registry();
-  collectProcessMetrics(registry, 'bso_api_');
+  collectProcessMetrics(registry, 'api');
   const registers = [registry];
 
   const signalGauge = (name: string, help: string, pick: (s: AgentSnapshot['raw']) => number) =>

@@ -24,6 +24,19 @@ export interface ServerReport {
   sessions: number;
 }
 
+/** HAProxy's check statuses that say the agent did not answer (configuration.txt, "check_status"). */
+const AGENT_FAILED = new Set(['SOCKERR', 'L4TOUT', 'L4CON', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L7STS', 'PROCERR', 'PROCTOUT']);
+
+/**
+ * Whether a server's agent answered its last agent check, from HAProxy's agent_status (CHECKED
+ * when it answered); undefined when HAProxy has no agent status for it (not checked yet, or no
+ * agent check).
+ */
+export function agentAnswered(agentStatus: string | undefined): boolean | undefined {
+  if (agentStatus === undefined || agentStatus === '' || agentStatus === 'INI' || agentStatus === 'UNK') return undefined;
+  return !AGENT_FAILED.has(agentStatus);
+}
+
 export const CONFIG_PATH = (name: string) => `/v1/haproxy/${encodeURIComponent(name)}/config`;
 export const STATUS_PATH = (name: string) => `/v1/haproxy/${encodeURIComponent(name)}/status`;
 /** Longest long-poll the server grants; a client asking for more gets this. */

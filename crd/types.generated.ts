@@ -251,6 +251,10 @@ export interface BalancedServiceStatusServer {
    */
   agent?: string;
   /**
+   * Whether the server's agent answered HAProxy's last agent check (absent until HAProxy has checked it).
+   */
+  agentAnswered?: boolean;
+  /**
    * When the operator first saw the server in this state (milliseconds since the epoch).
    */
   stateSince?: number;

@@ -1,5 +1,7 @@
-// prom-client's default process and Node.js metrics under a prefix, minus the three gauges it
-// names *_total (Prometheus reserves that suffix for counters; promtool check metrics refuses it).
+// prom-client's default process and Node.js metrics under their standard names (process_*,
+// nodejs_*), so stock dashboards and alerts find them, with a label naming the component
+// (operator, api), minus the three gauges it names *_total (Prometheus reserves that suffix for
+// counters; promtool check metrics refuses it).
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 
 const MISNAMED_GAUGES = ['active_handles_total', 'active_requests_total', 'active_resources_total'];
@@ -10,7 +12,10 @@ const MISNAMED_GAUGES = ['active_handles_total', 'active_requests_total', 'activ
  */
 export const EVENT_LOOP_PRECISION_MS = 100;
 
-export function collectProcessMetrics(registry: Registry, prefix: string): void {
-  collectDefaultMetrics({ register: registry, prefix, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
-  for (const name of MISNAMED_GAUGES) registry.removeSingleMetric(`${prefix}nodejs_${name}`);
+/** Which bso program a process is, as the `component` label of its process and Node.js metrics. */
+export type Component = 'operator' | 'api';
+
+export function collectProcessMetrics(registry: Registry, component: Component): void {
+  collectDefaultMetrics({ register: registry, labels: { component }, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+  for (const name of MISNAMED_GAUGES) registry.removeSingleMetric(`nodejs_${name}`);
 }

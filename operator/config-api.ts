@@ -2,7 +2,7 @@
 // from the reconciler, status reports go back into it (status.servers, rejected configs).
 import type { Express } from 'express';
 import { createConfigEndpoint } from './config-endpoint.js';
-import type { StatusReport } from '../contract/supervisor-protocol.js';
+import { agentAnswered, type StatusReport } from '../contract/supervisor-protocol.js';
 import type { SupervisorReport } from './core/service-status.js';
 import type { Reconciler } from './reconciler.js';
 
@@ -40,6 +40,7 @@ export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport,
         state: s.state,
         weight: s.weight,
         agent: s.agentDescription ?? s.agentStatus,
+        ...(agentAnswered(s.agentStatus) === undefined ? {} : { agentAnswered: agentAnswered(s.agentStatus) }),
       })),
   };
 }

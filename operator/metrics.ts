@@ -16,6 +16,7 @@ export class OperatorMetrics {
   readonly condition = new Gauge({ name: 'bso_condition', help: 'Status conditions: 1 for the current status of each type.', labelNames: ['balancedservice', 'type', 'status'], registers: [this.registry] });
   readonly serverWeight = new Gauge({ name: 'bso_server_weight', help: 'Effective weight of each server as HAProxy reports it.', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
   readonly serverState = new Gauge({ name: 'bso_server_state', help: 'State of each server as HAProxy reports it (1 for the current state).', labelNames: ['balancedservice', 'server', 'state'], registers: [this.registry] });
+  readonly serverAgentUp = new Gauge({ name: 'bso_server_agent_up', help: '1 when the server\'s agent answered HAProxy\'s last agent check, 0 when it did not (HAProxy then keeps the server with its last weight, or in MAINT).', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
   readonly serverStateSince = new Gauge({ name: 'bso_server_state_since_timestamp_seconds', help: 'When each server entered its current HAProxy state (Unix time): time in state = time() - this.', labelNames: ['balancedservice', 'server'], registers: [this.registry] });
   readonly serversInMaint = new Gauge({ name: 'bso_servers_maint', help: 'Servers in MAINT now.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly panicGuardActive = new Gauge({ name: 'bso_panic_guard_active', help: '1 while the supervisor\'s panic guard keeps overloaded servers in service.', labelNames: ['balancedservice'], registers: [this.registry] });
@@ -24,7 +25,7 @@ export class OperatorMetrics {
   readonly drains = new Counter({ name: 'bso_replica_drains_total', help: 'Times a replica went into MAINT (drained by its agent).', labelNames: ['balancedservice'], registers: [this.registry] });
 
   constructor() {
-    collectProcessMetrics(this.registry, 'bso_operator_');
+    collectProcessMetrics(this.registry, 'operator');
   }
 
   /** Drops the series of a deleted BalancedService, so cardinality follows the live specs. */
@@ -43,15 +44,17 @@ export class OperatorMetrics {
    * empty list removes them. Only that service's series are touched, so one reconcile costs the
    * same however many specs there are.
    */
-  setServersOf(balancedservice: string, servers: ReadonlyArray<{ name: string; state: string; weight: number; stateSince?: number }>): void {
+  setServersOf(balancedservice: string, servers: ReadonlyArray<{ name: string; state: string; weight: number; stateSince?: number; agentAnswered?: boolean }>): void {
     for (const old of this.serverSeries.get(balancedservice) ?? []) {
       this.serverWeight.remove({ balancedservice, server: old.server });
       this.serverState.remove({ balancedservice, server: old.server, state: old.state });
       this.serverStateSince.remove({ balancedservice, server: old.server });
+      this.serverAgentUp.remove({ balancedservice, server: old.server });
     }
     for (const server of servers) {
       this.serverWeight.set({ balancedservice, server: server.name }, server.weight);
       this.serverState.set({ balancedservice, server: server.name, state: server.state }, 1);
+      if (server.agentAnswered !== undefined) this.serverAgentUp.set({ balancedservice, server: server.name }, server.agentAnswered ? 1 : 0);
       if (server.stateSince !== undefined) this.serverStateSince.set({ balancedservice, server: server.name }, server.stateSince / 1000);
     }
     if (servers.length === 0) this.serverSeries.delete(balancedservice);

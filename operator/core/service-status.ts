@@ -9,6 +9,8 @@ export interface ServerStatus {
   state: string;
   weight: number;
   agent?: string;
+  /** Whether its agent answered HAProxy's last agent check (undefined: not known yet). */
+  agentAnswered?: boolean;
   /** When the operator first saw the server in this state (ms since the epoch). */
   stateSince?: number;
 }

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { startFakeSwarmApi } from '../fakes/swarm-api/fake-swarm-api.js';
 import { eventually, runPromtool, startPrometheus, type ActiveTarget } from './prometheus-server.js';
 
@@ -57,12 +58,24 @@ test('promtool: the alert rules are valid and pass their unit tests', () => {
   const check = runPromtool(['check', 'rules', 'rules/bso-alerts.yml'], { cwd: DIR });
   assert.equal(check.status, 0, check.output);
   const alerts = [...RULES.matchAll(/- alert: (\w+)/g)].map((m) => m[1]!);
-  for (const wanted of ['BsoAllReplicasInMaint', 'BsoHAProxyConfigRejected', 'BsoReconcileFailing', 'BsoNotReady']) assert.ok(alerts.includes(wanted), `missing alert ${wanted}`);
+  for (const wanted of ['BsoAllReplicasInMaint', 'BsoHAProxyConfigRejected', 'BsoReconcileFailing', 'BsoNotReady', 'BsoOperatorDown', 'BsoBackendDown', 'BsoAgentNotAnswering', 'BsoPanicGuardActive']) assert.ok(alerts.includes(wanted), `missing alert ${wanted}`);
   const tests = read('rules/bso-alerts.test.yml');
   for (const alert of alerts) assert.match(tests, new RegExp(`alertname: ${alert}\\n`), `no unit test for ${alert}`);
   const unit = runPromtool(['test', 'rules', 'rules/bso-alerts.test.yml'], { cwd: DIR });
   assert.equal(unit.status, 0, unit.output);
   assert.match(unit.output, /SUCCESS/);
+});
+
+test('every alert has a runbook_url naming a section of docs/runbooks.md that exists', () => {
+  const rules = parse(RULES) as { groups: Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }> };
+  const runbooks = readFileSync(fileURLToPath(new URL('../../docs/runbooks.md', import.meta.url)), 'utf8');
+  const anchors = new Set([...runbooks.matchAll(/^## (\S+)$/gm)].map((m) => m[1]!.toLowerCase()));
+  const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+  assert.ok(alerts.length >= 8);
+  for (const rule of alerts) {
+    assert.equal(rule.annotations?.runbook_url, `docs/runbooks.md#${rule.alert!.toLowerCase()}`, rule.alert);
+    assert.ok(anchors.has(rule.alert!.toLowerCase()), `docs/runbooks.md has no section ## ${rule.alert}`);
+  }
 });
 
 test('Swarm: Docker Swarm discovery finds the operator, each running replica and each HAProxy stats port, on the right network', { timeout: 60_000 }, async (t) => {
