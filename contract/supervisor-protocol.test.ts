@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { etagOf, hashOfEtag, MAX_WAIT_MS, parseWait, statusReportProblem } from './supervisor-protocol.js';
+import { agentAnswered, etagOf, hashOfEtag, MAX_WAIT_MS, parseWait, statusReportProblem } from './supervisor-protocol.js';
 
 test('ETags and waits', () => {
   assert.equal(hashOfEtag(etagOf('abc')), 'abc');
@@ -21,4 +21,11 @@ test('status report shape', () => {
   assert.match(statusReportProblem({ ...ok, haproxy: {} }) ?? '', /haproxy/);
   assert.match(statusReportProblem({ ...ok, lastOutcome: 'boom' }) ?? '', /lastOutcome/);
   assert.match(statusReportProblem({ ...ok, servers: [{ name: 'a' }] }) ?? '', /servers\[0\]/);
+});
+
+test('agentAnswered reads HAProxy\'s agent_status: CHECKED answered, connection and timeout failures did not, nothing yet is unknown', () => {
+  assert.equal(agentAnswered('CHECKED'), true);
+  assert.equal(agentAnswered('L7OK'), true);
+  for (const failed of ['L4CON', 'L4TOUT', 'SOCKERR', 'L7TOUT', 'L7RSP']) assert.equal(agentAnswered(failed), false, failed);
+  for (const unknown of [undefined, '', 'INI', 'UNK']) assert.equal(agentAnswered(unknown), undefined, String(unknown));
 });

@@ -17,3 +17,15 @@ test('setServersOf replaces one service\'s server series and leaves the others a
   metrics.setServersOf('b', []);
   assert.deepEqual(await seriesOf(metrics, 'bso_server_weight'), ['a/replica1=0']);
 });
+
+test('bso_server_agent_up: 1 or 0 where HAProxy has an agent status, no series where it has none, gone with the server', async () => {
+  const metrics = new OperatorMetrics();
+  metrics.setServersOf('a', [
+    { name: 'replica1', state: 'UP', weight: 80, agentAnswered: true },
+    { name: 'replica2', state: 'UP', weight: 76, agentAnswered: false },
+    { name: 'replica3', state: 'UP', weight: 100 },
+  ]);
+  assert.deepEqual(await seriesOf(metrics, 'bso_server_agent_up'), ['a/replica1=1', 'a/replica2=0']);
+  metrics.setServersOf('a', [{ name: 'replica1', state: 'UP', weight: 80, agentAnswered: true }]);
+  assert.deepEqual(await seriesOf(metrics, 'bso_server_agent_up'), ['a/replica1=1']);
+});
