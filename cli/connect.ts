@@ -1,15 +1,25 @@
 // How the CLI reaches the cluster (for specs) and the operator (for status).
+import { Option } from 'commander';
 import type { Backend } from '../operator/backend.js';
 import type { ApiObject } from '../operator/api-object.js';
-import { connectDocker } from '../operator/swarm/docker-client.js';
-import { SwarmBackend } from '../operator/swarm/swarm-backend.js';
-import { connectKubernetes } from '../operator/kubernetes/connect.js';
 
 export const DEFAULT_OPERATOR_URL = 'http://127.0.0.1:9464';
 
-/** Swarm: DOCKER_HOST or the local socket. Kubernetes: KUBECONFIG or in-cluster, namespace BSO_NAMESPACE. */
-export function connectBackend(kind: string): Backend {
-  if (kind === 'kubernetes') return connectKubernetes();
+/** --backend: where specs are stored (every verb that talks to a cluster). */
+export function backendOption(): Option {
+  return new Option('--backend <backend>', 'where specs are stored: swarm (DOCKER_HOST or the local socket) or kubernetes (KUBECONFIG)').choices(['swarm', 'kubernetes']).default('swarm');
+}
+
+/**
+ * Swarm: DOCKER_HOST or the local socket. Kubernetes: KUBECONFIG or in-cluster, namespace
+ * BSO_NAMESPACE. The client is loaded here, by the verbs that talk to a cluster only.
+ */
+export async function connectBackend(kind: string): Promise<Backend> {
+  if (kind === 'kubernetes') {
+    const { connectKubernetes } = await import('../operator/kubernetes/connect.js');
+    return connectKubernetes();
+  }
+  const [{ connectDocker }, { SwarmBackend }] = await Promise.all([import('../operator/swarm/docker-client.js'), import('../operator/swarm/swarm-backend.js')]);
   return new SwarmBackend(connectDocker());
 }
 

@@ -9,6 +9,14 @@ export interface CliContext {
 }
 
 export function processContext(): CliContext {
+  // Output into a closed pipe (bso get --help | head -5) ends the process quietly, as it does
+  // for cat or grep, instead of an unhandled EPIPE with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   return {
     stdout: (line) => process.stdout.write(line + '\n'),
     stderr: (line) => process.stderr.write(line + '\n'),

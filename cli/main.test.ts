@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,20 +98,53 @@ test('validate: several valid files with distinct names pass together', async ()
   assert.equal(r.stdout.length, 2);
 });
 
-test('validate: a missing file, a directory and a non-UTF-8 file are reported, and the others still checked', async () => {
+test('validate: a missing file, a folder without specs and a non-UTF-8 file are reported, and the others still checked', async () => {
   const missing = join(scratch, 'nope.yaml');
+  const empty = join(scratch, 'empty-folder');
+  mkdirSync(empty, { recursive: true });
+  writeFileSync(join(empty, 'notes.txt'), 'not a spec\n');
   const latin1 = join(scratch, 'latin1.yaml');
   writeFileSync(latin1, Buffer.from([...Buffer.from(spec('ok')), 0x23, 0xe9, 0x0a]));
   const bad = write('bad2.yaml', spec('bad', '  replicas: many\n'));
-  const r = await run(['validate', '-f', missing, scratch, latin1, bad]);
+  const r = await run(['validate', '-f', missing, empty, latin1, bad]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stderr, [
     `${missing}:1:1: cannot be read: no such file`,
-    `${scratch}:1:1: cannot be read: it is a directory`,
+    `${empty}:1:1: holds no .yaml, .yml or .json file (-R reads its subfolders too)`,
     `${latin1}:1:1: is not UTF-8 text`,
     `${bad}:7:13: spec.replicas: must be a whole number, not the text "many"`,
     '4 problems found in 4 files.',
   ]);
+});
+
+test('validate -f DIR reads the folder\'s .yaml, .yml and .json files by name; -R its subfolders too; -o json prints one document', async () => {
+  const dir = join(scratch, 'specs');
+  mkdirSync(join(dir, 'more'), { recursive: true });
+  writeFileSync(join(dir, 'b.yaml'), spec('bravo'));
+  writeFileSync(join(dir, 'a.yml'), spec('alpha'));
+  writeFileSync(join(dir, 'README.md'), '# not a spec\n');
+  writeFileSync(join(dir, 'more', 'c.yaml'), spec('charlie'));
+  const flat = await run(['validate', '-f', dir]);
+  assert.deepEqual([flat.code, flat.stdout], [0, [`${join(dir, 'a.yml')}: BalancedService alpha is valid`, `${join(dir, 'b.yaml')}: BalancedService bravo is valid`]]);
+  const deep = await run(['validate', '-f', dir, '-R', '-o', 'json']);
+  assert.equal(deep.code, 0);
+  assert.deepEqual(JSON.parse(deep.stdout.join('\n')), {
+    valid: true,
+    specs: [{ file: join(dir, 'a.yml'), name: 'alpha' }, { file: join(dir, 'b.yaml'), name: 'bravo' }, { file: join(dir, 'more', 'c.yaml'), name: 'charlie' }],
+    issues: [],
+  });
+});
+
+test('validate -o json: the problems as one JSON document on stdout, exit 1, control characters escaped', async () => {
+  const bad = write('json-bad.yaml', spec('bad', '  replicas: "\u009btwo"\n'));
+  const r = await run(['validate', '-f', bad, '-o', 'json']);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stderr, []);
+  const text = r.stdout.join('\n');
+  assert.doesNotMatch(text, /\u009b/u);
+  const document = JSON.parse(text) as { valid: boolean; issues: Array<{ file: string; line: number; col: number; path: string; message: string }> };
+  assert.equal(document.valid, false);
+  assert.deepEqual(document.issues.map((i) => [i.line, i.col, i.path]), [[7, 13, 'spec.replicas']]);
 });
 
 test('validate -f - reads the spec from standard input', async () => {
@@ -165,7 +198,7 @@ function leafCommands(command: Command, prefix: string[] = []): string[][] {
 const leaves = leafCommands(buildProgram({ stdout() {}, stderr() {}, exitCode: 0 }));
 
 test('the CLI has the verbs of the issue', () => {
-  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'render stack', 'top', 'validate']);
+  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'completion', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'render stack', 'top', 'validate']);
 });
 
 for (const verb of leaves) {
@@ -207,7 +240,7 @@ test('as a process: exit 0, 1 and 2, issues on stderr, and -f - from a pipe', { 
 
   const usage = bso(['validate']);
   assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /required option '-f, --filename <files\.\.\.>' not specified/);
+  assert.match(usage.stderr, /required option '-f, --filename <paths\.\.\.>' not specified/);
 
   const none = bso([]);
   assert.equal(none.code, 2);
@@ -218,4 +251,25 @@ test('as a process: exit 0, 1 and 2, issues on stderr, and -f - from a pipe', { 
   const pipedBad = bso(['validate', '-f', '-'], 'kind: BalancedService\n');
   assert.equal(pipedBad.code, 1);
   assert.match(pipedBad.stderr, /^<stdin>:1:1: apiVersion: is required$/m);
+});
+
+test('output into a closed pipe ends quietly (exit 0, nothing on stderr), as cat or grep do', { timeout: 60_000 }, () => {
+  const r = spawnSync('bash', ['-c', `node --import tsx ${join(ROOT, 'cli/main.ts')} get --help 2>"$ERR" | true; echo "\${PIPESTATUS[0]}"`], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ERR: join(scratch, 'epipe.err') },
+  });
+  assert.equal(r.stdout.trim(), '0');
+  assert.equal(readFileSync(join(scratch, 'epipe.err'), 'utf8'), '');
+});
+
+test('diff: exit 0 same, 1 differences, 2 when the cluster cannot be reached (naming the endpoint)', async () => {
+  const saved = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = 'unix:///nonexistent/bso-cli-test/docker.sock';
+  try {
+    const r = await run(['diff', '-f', HELLO]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr.join('\n'), /^bso diff: cannot reach Docker at unix:\/\/\/nonexistent\/bso-cli-test\/docker\.sock: .*; check DOCKER_HOST$/);
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+  }
 });

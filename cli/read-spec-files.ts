@@ -1,6 +1,8 @@
-// Reads spec files named on the command line ("-" is standard input) and loads them. Reads at
-// most one byte more than a spec file may have, so a huge file or stream is refused quickly.
-import { closeSync, openSync, readSync } from 'node:fs';
+// Reads spec files named on the command line ("-" is standard input, a folder its .yaml, .yml and
+// .json files, its subfolders too with -R) and loads them. Reads at most one byte more than a
+// spec file may have, so a huge file or stream is refused quickly.
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseBalancedServices, sizeIssue, MAX_SPEC_BYTES, type LoadedSpec } from '../crd/parse-spec.js';
 import { printableIssue, type SpecIssue } from '../crd/spec-issue.js';
 
@@ -8,7 +10,52 @@ export interface LoadedFiles { specs: LoadedSpec[]; issues: SpecIssue[] }
 
 export const STDIN_NAME = '<stdin>';
 
-export function loadSpecFiles(paths: readonly string[], readStdin: () => Buffer = () => readBounded(0)): LoadedFiles {
+const SPEC_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * The files `paths` name, in order: a file as given, "-" as it is, a folder's spec files
+ * (.yaml, .yml, .json) sorted by name, and with `recursive` those of its subfolders too (like
+ * kubectl -f DIR -R). A folder with none is an issue; so is a path that does not exist.
+ */
+export function expandSpecPaths(paths: readonly string[], recursive = false): { files: string[]; issues: SpecIssue[] } {
+  const files: string[] = [];
+  const issues: SpecIssue[] = [];
+  for (const path of paths) {
+    if (path === '-') { files.push(path); continue; }
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch (error) {
+      issues.push({ file: path, line: 1, col: 1, path: '', message: `cannot be read: ${describeFsError(error)}` });
+      continue;
+    }
+    if (!isDirectory) { files.push(path); continue; }
+    const found = specFilesIn(path, recursive);
+    if (found.length === 0) {
+      issues.push({ file: path, line: 1, col: 1, path: '', message: `holds no .yaml, .yml or .json file${recursive ? '' : ' (-R reads its subfolders too)'}` });
+    }
+    files.push(...found);
+  }
+  return { files, issues: issues.map(printableIssue) };
+}
+
+function specFilesIn(dir: string, recursive: boolean): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return recursive ? specFilesIn(path, true) : [];
+    return SPEC_FILE.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Loads every spec of `paths` (expanded as expandSpecPaths does); issues of every file at once. */
+export function loadSpecFiles(paths: readonly string[], readStdin: () => Buffer = () => readBounded(0), recursive = false): LoadedFiles {
+  const expanded = expandSpecPaths(paths, recursive);
+  const loaded = loadFiles(expanded.files, readStdin);
+  return { specs: loaded.specs, issues: [...expanded.issues, ...loaded.issues] };
+}
+
+function loadFiles(paths: readonly string[], readStdin: () => Buffer): LoadedFiles {
   const specs: LoadedSpec[] = [];
   const issues: SpecIssue[] = [];
   for (const path of paths) {

@@ -2,7 +2,7 @@
 // is either kept as it is or written as \uXXXX, and exactly the forbidden classes are escaped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeUnprintable } from './printable-text.js';
+import { escapeUnprintable, printableJson, UNPRINTABLE } from './printable-text.js';
 import { formatIssue, formatPath, printableIssue } from './spec-issue.js';
 import { parseBalancedServices } from './parse-spec.js';
 
@@ -44,4 +44,12 @@ test('the loader returns its issues printable already (what JSON output and stat
   for (const c of json) assert.ok(!forbidden(c.codePointAt(0)!), `U+${hex(c.codePointAt(0)!)} in ${json}`);
   assert.deepEqual(result.issues.map((i) => [i.file, i.path]), [['evil\\u0085.yaml', 'spec.replicas'], ['evil\\u0085.yaml', 'spec.agent["p\\u007frt"]']]);
   assert.match(result.issues[0]!.message, /not the text "\\u202e2"/);
+});
+
+test('printableJson: DEL, C1, separators and bidi controls become \\u escapes that parse back to the same value', () => {
+  const value = { key: 'p\u007frt', nel: '\u0085', csi: '\u009b[2J', ls: 'a\u2028b', rlo: '\u202eevil', esc: '\u001b' };
+  const text = printableJson(value);
+  assert.doesNotMatch(text.replaceAll('\n', ''), UNPRINTABLE);
+  assert.match(text, /"p\\u007frt"/);
+  assert.deepEqual(JSON.parse(text), value);
 });

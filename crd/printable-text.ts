@@ -10,7 +10,20 @@
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const UNPRINTABLE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
+/** What JSON.stringify leaves raw of UNPRINTABLE (it escapes C0 in strings; its own newlines are layout). */
+const RAW_IN_JSON = /[\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+const asEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /** `text` with each unprintable character as \uxxxx (lower-case hex, like JSON.stringify). */
 export function escapeUnprintable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNPRINTABLE, asEscape);
+}
+
+/**
+ * JSON text of `value` (2-space indents) in which every character escapeUnprintable covers is a
+ * \uxxxx escape: JSON.stringify escapes C0 but writes DEL, C1, the separators and the bidi
+ * controls raw. A JSON parser reads back exactly `value`.
+ */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, asEscape);
 }

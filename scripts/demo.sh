@@ -13,7 +13,7 @@ PIDFILE=.cache/operator.pid
 mkdir -p .cache
 
 if [ "${1:-}" = "--stop" ]; then
-  node bin/bso.js delete hello --wait --timeout 120 || true
+  node bin/bso.js delete hello --wait --timeout 2m || true
   if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; fi
   step "demo stopped"
   exit 0

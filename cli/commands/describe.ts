@@ -1,6 +1,6 @@
 // bso describe NAME: the spec's essentials, conditions, servers and recent events.
-import { Option, type Command } from 'commander';
-import { age, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
+import type { Command } from 'commander';
+import { age, backendOption, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { statsSecretName } from '../../contract/names.js';
@@ -12,12 +12,12 @@ interface DescribeOptions { backend: string; operator?: string; prometheus?: str
 export function registerDescribe(program: Command, ctx: CliContext): void {
   program.command('describe <name>')
     .description('Show one BalancedService in detail: conditions, servers with state and weight, recent events.')
-    .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
+    .addOption(backendOption())
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
     .option('--prometheus <url>', 'Prometheus scraping the replicas, for each server\'s CPU (default $BSO_PROMETHEUS_URL; deploy/prometheus)')
     .addHelpText('after', '\nExample:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events')
     .action(async (name: string, options: DescribeOptions) => {
-      const stored = await connectBackend(options.backend).getSpec(name);
+      const stored = await (await connectBackend(options.backend)).getSpec(name);
       if (!stored) {
         ctx.stderr(`bso describe: BalancedService ${name} not found`);
         ctx.exitCode = 1;

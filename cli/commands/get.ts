@@ -1,18 +1,19 @@
 // bso get [NAME] [-o table|wide|json|yaml]: the stored specs with the status the operator sees.
-import { Option, type Command } from 'commander';
-import { stringify } from 'yaml';
+import type { Command } from 'commander';
 import type { ApiObject } from '../../operator/api-object.js';
 import { toApiObject } from '../../operator/api-object.js';
-import { age, connectBackend, fetchAll, formatTable, operatorUrl } from '../connect.js';
+import { age, backendOption, connectBackend, fetchAll, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { outputOption } from '../options.js';
+import { printDocument } from '../print-document.js';
 
 interface GetOptions { output: string; backend: string; operator?: string }
 
 export function registerGet(program: Command, ctx: CliContext): void {
   program.command('get [name]')
     .description('List BalancedServices with desired and ready replicas, or show one.')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json', 'yaml']).default('table'))
-    .addOption(new Option('--backend <backend>', 'where specs are stored').choices(['swarm', 'kubernetes']).default('swarm'))
+    .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
+    .addOption(backendOption())
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
     .addHelpText('after', `
 READY counts replicas UP in HAProxy. STATUS is Ready, or the reason it is not.
@@ -23,7 +24,7 @@ Examples:
   bso get -o wide
   bso get hello -o json     # status.servers: each replica's HAProxy state and weight`)
     .action(async (name: string | undefined, options: GetOptions) => {
-      const backend = connectBackend(options.backend);
+      const backend = await connectBackend(options.backend);
       const stored = await backend.listSpecs();
       const statuses = await fetchAll(operatorUrl(options.operator));
       const objects = stored
@@ -34,8 +35,7 @@ Examples:
         ctx.exitCode = 1;
         return;
       }
-      if (options.output === 'json') ctx.stdout(JSON.stringify(name ? objects[0] : { items: objects }, null, 2));
-      else if (options.output === 'yaml') ctx.stdout(stringify(name ? objects[0] : { items: objects }).trimEnd());
+      if (options.output === 'json' || options.output === 'yaml') await printDocument(ctx, options.output, name ? objects[0] : { items: objects });
       else {
         if (objects.length === 0) { ctx.stderr('No BalancedServices found.'); return; }
         for (const line of formatTable(table(objects, options.output === 'wide'))) ctx.stdout(line);

@@ -1,8 +1,6 @@
 // bso operator --backend=swarm: runs the reconciler in the foreground until SIGTERM/SIGINT.
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../../crd/duration.js';
-import { startOperator } from '../../operator/run-operator.js';
-import { supervisorConfigApi } from '../../operator/config-api.js';
 import type { CliContext } from '../context.js';
 
 interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string }
@@ -37,6 +35,7 @@ Example:
         ctx.exitCode = 2;
         return;
       }
+      const [{ startOperator }, { supervisorConfigApi }] = await Promise.all([import('../../operator/run-operator.js'), import('../../operator/config-api.js')]);
       const running = await startOperator({
         backend: options.backend, listenHost: host, listenPort: port, resyncMs,
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,

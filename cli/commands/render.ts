@@ -1,23 +1,20 @@
-// bso render haproxy -f FILE: the HAProxy configuration the operator would serve for the specs.
+// bso render haproxy|stack -f PATH: what bso would generate from specs, without any cluster.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { escapeUnprintable } from '../../crd/printable-text.js';
 import type { Discovery } from '../../haproxy/render/context.js';
-import { renderServiceConfig } from '../../haproxy/render/render-service.js';
-import { slotsFor } from '../../haproxy/render/slots.js';
-import { loadSpecFiles } from '../read-spec-files.js';
 import type { CliContext } from '../context.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stackFiles } from '../../operator/core/stack-files.js';
+import { addFilenameOptions, readSpecs, type FilenameOptions } from '../options.js';
 
-interface RenderOptions { filename: string[]; discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
+interface RenderOptions extends FilenameOptions { discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
+interface StackOptions extends FilenameOptions { outputDir?: string }
 
 export function registerRender(program: Command, ctx: CliContext): void {
   const render = program.command('render').description('Print what bso would generate from spec files, without touching any cluster.');
-  render.command('haproxy')
-    .description('Print the HAProxy configuration the operator would serve for the given specs.')
-    .requiredOption('-f, --filename <files...>', 'spec files ("-" reads standard input)')
+  addFilenameOptions(render.command('haproxy')
+    .description('Print the HAProxy configuration the operator would serve for the given specs.'))
     .addOption(new Option('--discovery <kind>', 'how HAProxy finds the replicas').choices(['swarm', 'kubernetes']).default('swarm'))
     .option('--namespace <namespace>', 'with --discovery=kubernetes: namespace of the headless Service (default: the spec\'s, else "default")')
     .option('--cluster-domain <domain>', 'with --discovery=kubernetes: the cluster\'s DNS domain', 'cluster.local')
@@ -30,8 +27,8 @@ from its environment (see docs/haproxy.md).
 Examples:
   bso render haproxy -f examples/hello.yaml
   bso render haproxy -f examples/hello.yaml --discovery kubernetes --namespace shop`)
-    .action((options: RenderOptions) => {
-      const { specs, issues } = loadSpecFiles(options.filename);
+    .action(async (options: RenderOptions) => {
+      const { specs, issues } = await readSpecs(options, ctx);
       if (issues.length > 0) {
         for (const issue of issues) ctx.stderr(formatIssue(issue));
         ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was rendered.`);
@@ -44,6 +41,7 @@ Examples:
         ctx.exitCode = 2;
         return;
       }
+      const [{ renderServiceConfig }, { slotsFor }] = await Promise.all([import('../../haproxy/render/render-service.js'), import('../../haproxy/render/slots.js')]);
       const outputs = specs.map(({ object }) => {
         const discovery: Discovery = options.discovery === 'kubernetes'
           ? { kind: 'kubernetes', namespace: options.namespace ?? object.metadata.namespace ?? 'default', clusterDomain: options.clusterDomain }
@@ -57,30 +55,37 @@ Examples:
       });
     });
 
-  render.command('stack')
-    .description('Write the seed\'s stack without the operator (docker-stack.yml + haproxy.cfg) for docker stack deploy.')
-    .requiredOption('-f, --filename <file>', 'one spec file')
-    .requiredOption('-o, --output <dir>', 'folder to write docker-stack.yml and haproxy.cfg into')
+  addFilenameOptions(render.command('stack')
+    .description('Print (or write) the seed\'s stack without the operator, docker-stack.yml and haproxy.cfg, for docker stack deploy.'), 'the spec (exactly one BalancedService in all)')
+    .option('--output-dir <dir>', 'write docker-stack.yml and haproxy.cfg into this folder instead of printing them')
     .addHelpText('after', `
 The same templates as the operator: the same services, limits, agent environment and HAProxy
 config, but the config is fixed at deploy time (scaling beyond the slots needs a new render).
 Compare it with the operator: deploy/swarm/docker-stack.yml is rendered from examples/hello.yaml.
+Printed, each file starts with a "# ---- FILE ----" line.
 
-Example:
-  bso render stack -f examples/hello.yaml -o deploy/swarm
+Examples:
+  bso render stack -f examples/hello.yaml
+  bso render stack -f examples/hello.yaml --output-dir deploy/swarm
   docker stack deploy -c deploy/swarm/docker-stack.yml hello`)
-    .action((options: { filename: string; output: string }) => {
-      const { specs, issues } = loadSpecFiles([options.filename]);
+    .action(async (options: StackOptions) => {
+      const { specs, issues } = await readSpecs(options, ctx);
       if (issues.length > 0 || specs.length !== 1) {
         for (const issue of issues) ctx.stderr(formatIssue(issue));
-        if (issues.length === 0) ctx.stderr(`bso render stack: ${escapeUnprintable(options.filename)} must hold exactly one BalancedService, not ${specs.length}`);
+        if (issues.length === 0) ctx.stderr(`bso render stack: ${options.filename.map(escapeUnprintable).join(', ')} must hold exactly one BalancedService in all, not ${specs.length}`);
         ctx.exitCode = issues.length > 0 ? 1 : 2;
         return;
       }
-      mkdirSync(options.output, { recursive: true });
-      for (const [file, text] of Object.entries(stackFiles(specs[0]!.object, options.filename))) {
-        writeFileSync(join(options.output, file), text);
-        ctx.stdout(`wrote ${join(options.output, file)}`);
+      const { stackFiles } = await import('../../operator/core/stack-files.js');
+      const files = Object.entries(stackFiles(specs[0]!.object, specs[0]!.file));
+      if (options.outputDir === undefined) {
+        files.forEach(([file, text], i) => ctx.stdout(`${i > 0 ? '\n' : ''}# ---- ${file} ----\n${text.replace(/\n$/, '')}`));
+        return;
+      }
+      mkdirSync(options.outputDir, { recursive: true });
+      for (const [file, text] of files) {
+        writeFileSync(join(options.outputDir, file), text);
+        ctx.stdout(`wrote ${join(options.outputDir, file)}`);
       }
     });
 }

@@ -8,7 +8,7 @@ import { loadExample } from '../../test/operator/specs.js';
 
 const files = stackFiles(loadExample(), 'examples/hello.yaml');
 
-test('deploy/swarm holds the stack rendered from examples/hello.yaml (refresh: bso render stack -f examples/hello.yaml -o deploy/swarm)', () => {
+test('deploy/swarm holds the stack rendered from examples/hello.yaml (refresh: bso render stack -f examples/hello.yaml --output-dir deploy/swarm)', () => {
   for (const [file, text] of Object.entries(files)) {
     assert.equal(readFileSync(new URL(`../../deploy/swarm/${file}`, import.meta.url), 'utf8'), text, file);
   }

@@ -76,7 +76,7 @@ before(async () => {
   const specs = (await run('docker', ['config', 'ls', '--filter', 'label=bso.dev/component=spec', '--format', '{{.Name}}'])).stdout.split('\n').filter((n) => n && !n.startsWith(`bso-spec-${NAME}-g`));
   assert.deepEqual(specs, [], 'other BalancedServices exist: this test\'s operator would take them over; delete them first');
   await buildPrometheusImage();
-  await bso(['delete', NAME, '--wait', '--timeout', '60']);
+  await bso(['delete', NAME, '--wait', '--timeout', '60s']);
   await removePrometheusStack(STACK);
   operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
   await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`${operator.url}/readyz`).then((r) => r.status === 200));
@@ -99,7 +99,7 @@ after(async () => {
   flowing = false;
   await traffic;
   await removePrometheusStack(STACK);
-  await bso(['delete', NAME, '--wait', '--timeout', '90']);
+  await bso(['delete', NAME, '--wait', '--timeout', '90s']);
   await operator?.stop();
   await waitFor('the Prometheus volume to be free', 30_000, async () => (await run('docker', ['volume', 'rm', `${STACK}_data`], { allowFailure: true })).code === 0).catch(() => undefined);
   console.log(`operator log and chart: ${work}`);

@@ -83,7 +83,7 @@ async function containerOfSlot(slot: number): Promise<{ id: string; address: str
 before(async () => {
   const other = await httpGet('http://127.0.0.1:9464/healthz').catch(() => undefined);
   assert.equal(other, undefined, 'another bso operator answers on :9464 (the demo?): stop it first with `npm run demo -- --stop`, two operators would fight');
-  await bso(['delete', NAME, '--wait', '--timeout', '5']);
+  await bso(['delete', NAME, '--wait', '--timeout', '5s']);
   operator = startOperatorProcess(OPERATOR_PORT, join(work, 'operator.log'));
   await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`${operator.url}/readyz`).then((r) => r.status === 200));
 });
@@ -264,7 +264,7 @@ test('5. kill the operator and start it again: no writes for an unchanged spec',
 });
 
 test('6. delete: no service, network, secret or config of ours is left', { timeout: 120_000 }, async () => {
-  const deleted = await bso(['delete', NAME, '--wait', '--timeout', '90']);
+  const deleted = await bso(['delete', NAME, '--wait', '--timeout', '90s']);
   assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr);
   await waitFor('every owned object gone', 60_000, async () => (await ownedObjects()).length === 0);
   const leftovers = (await run('docker', ['service', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((n) => n.startsWith(`${NAME}-`));

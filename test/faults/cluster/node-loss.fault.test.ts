@@ -120,7 +120,7 @@ before(async () => {
   if (skip) return;
   const other = await httpGet(`http://127.0.0.1:${OPERATOR_PORT}/healthz`).catch(() => undefined);
   assert.equal(other, undefined, `something answers on :${OPERATOR_PORT}`);
-  await bsoSource(['delete', NAME, '--wait', '--timeout', '60']);
+  await bsoSource(['delete', NAME, '--wait', '--timeout', '60s']);
   // only the replicas' image: HAProxy stays on the manager
   nodeUp = true;
   await swarmNode('up', NODE, { BSO_NODE_IMAGES: 'bso-hello-api:latest' });
@@ -138,7 +138,7 @@ before(async () => {
 after(async () => {
   if (skip) return;
   await stream?.stop();
-  if (operator) await bsoSource(['delete', NAME, '--wait', '--timeout', '90']);
+  if (operator) await bsoSource(['delete', NAME, '--wait', '--timeout', '90s']);
   await operator?.stop();
   if (nodeUp) await swarmNode('down', NODE).catch((error: Error) => console.log(error.message));
   const left = (await run('docker', ['node', 'ls', '-q'])).stdout.split('\n').filter((id) => id && id === workerId);

@@ -76,7 +76,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (operator) await bsoFromSource(['delete', NAME, '--wait', '--timeout', '90']);
+  if (operator) await bsoFromSource(['delete', NAME, '--wait', '--timeout', '90s']);
   await operator?.stop();
   const left = (await run('docker', ['service', 'ls', '-q', '--filter', `label=bso.dev/balancedservice=${NAME}`])).stdout.trim();
   if (left !== '') console.log(`services of ${NAME} still there after delete: ${left}`);

@@ -64,7 +64,7 @@ function refused(host: string, port: number): Promise<string> {
 }
 
 before(async () => {
-  await bsoSource(['delete', NAME, '--wait', '--timeout', '60']);
+  await bsoSource(['delete', NAME, '--wait', '--timeout', '60s']);
   operator = startOperatorSource(OPERATOR_PORT, join(work, 'operator.log'));
   await waitFor('the operator to be ready (/readyz)', 30_000, () => httpGet(`${operator!.url}/readyz`).then((r) => r.status === 200));
   writeSpec();
@@ -74,7 +74,7 @@ before(async () => {
 
 after(async () => {
   await run('docker', ['rm', '-f', PROBE], { allowFailure: true });
-  if (operator) await bsoSource(['delete', NAME, '--wait', '--timeout', '90']);
+  if (operator) await bsoSource(['delete', NAME, '--wait', '--timeout', '90s']);
   await operator?.stop();
   console.log(`operator log: ${join(work, 'operator.log')}`);
 });

@@ -101,7 +101,7 @@ before(async () => {
 
 after(async () => {
   if (operator) {
-    await bsoThroughProxy(['delete', NAME, '--wait', '--timeout', '60']);
+    await bsoThroughProxy(['delete', NAME, '--wait', '--timeout', '60s']);
     await operator.stop();
   }
   proxy?.kill();
@@ -133,7 +133,7 @@ test('15a. the operator and the CLI through the socket proxy: apply, Ready, traf
     const scaled = await bsoThroughProxy(['apply', '-f', specFile, '--wait', '--timeout', '150s', '--operator', operatorUrl]);
     assert.equal(scaled.code, 0, scaled.out);
     await waitFor('3 replicas answering through HAProxy', 60_000, async () => (await hostnames(18)).size === 3);
-    const deleted = await bsoThroughProxy(['delete', NAME, '--wait', '--timeout', '90']);
+    const deleted = await bsoThroughProxy(['delete', NAME, '--wait', '--timeout', '90s']);
     assert.equal(deleted.code, 0, deleted.out);
     await waitFor('no service of ours left', 60_000, async () => (await ownedServices()).length === 0);
     await new Promise((r) => setTimeout(r, 1000));
