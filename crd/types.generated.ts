@@ -255,6 +255,14 @@ export interface BalancedServiceStatusServer {
    */
   agentAnswered?: boolean;
   /**
+   * The replica in the server's slot: the Swarm task (hello-api.1) or the pod.
+   */
+  task?: string;
+  /**
+   * Its container ID (12 hex digits, as docker ps shows it).
+   */
+  container?: string;
+  /**
    * When the operator first saw the server in this state (milliseconds since the epoch).
    */
   stateSince?: number;

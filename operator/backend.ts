@@ -37,7 +37,12 @@ export interface Observed {
 
 export interface ReplicaCounts { desired: number; running: number }
 
-export interface TaskInfo { id: string; slot: number; node: string; state: string; address?: string; message?: string; containerId?: string }
+export interface TaskInfo {
+  id: string;
+  /** What a person calls it: the Swarm task `hello-api.1`, the Kubernetes pod's name. */
+  name?: string;
+  slot: number; node: string; state: string; address?: string; message?: string; containerId?: string;
+}
 
 export interface Backend {
   readonly kind: 'swarm' | 'kubernetes';

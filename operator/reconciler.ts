@@ -5,13 +5,14 @@
 import type { BalancedService } from '../crd/types.generated.js';
 import { formatIssue } from '../crd/spec-issue.js';
 import { isBsoError } from '../lib/errors.js';
-import type { Backend, StoredSpec } from './backend.js';
+import type { Backend, StoredSpec, TaskInfo } from './backend.js';
 import { conditionsFor, REASONS, type Condition } from './core/conditions.js';
 import type { RenderedConfig, ServiceStatus, SupervisorReport } from './core/service-status.js';
 import { desiredStateFor, type ControlPlane, type DesiredState } from './core/desired-state.js';
 import { apiServiceName, haproxyServiceName } from '../contract/names.js';
 import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
+import { withPlacement } from './core/server-placement.js';
 import { EventLog } from './event-log.js';
 import type { OperatorMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
@@ -37,6 +38,8 @@ export class Reconciler {
   readonly statuses = new Map<string, ServiceStatus>();
   readonly configs = new Map<string, RenderedConfig>();
   readonly reports = new Map<string, SupervisorReport>();
+  /** The API replicas' running tasks as last listed, by service: which replica each server is. */
+  private readonly placements = new Map<string, TaskInfo[]>();
   readonly events = new EventLog();
   readonly queue = new WorkQueue();
   private stopWatch: (() => void) | undefined;
@@ -115,7 +118,7 @@ export class Reconciler {
     // the key backs off after a failure (with Docker away that made one failed reconcile per report).
     const status = this.statuses.get(name);
     if (status && conditionInputsOf(before) === conditionInputsOf(report)) {
-      this.statuses.set(name, { ...status, servers: servedServers(servers) });
+      this.statuses.set(name, { ...status, servers: withPlacement(servedServers(servers), this.placements.get(name) ?? []) });
       this.refreshServerMetrics(name);
     } else if (this.queue.failuresOf(name) === 0) this.queue.add(name);
   }
@@ -229,6 +232,7 @@ export class Reconciler {
       this.statuses.delete(name);
       this.configs.delete(name);
       this.reports.delete(name);
+      this.placements.delete(name);
       this.events.forget(name);
       this.options.metrics.forget(name);
       this.refreshServerMetrics(name);
@@ -242,11 +246,12 @@ export class Reconciler {
   private async setStatus(name: string, stored: StoredSpec, blocking: Array<{ reason: string; message: string }>): Promise<ServiceStatus> {
     const { backend, metrics } = this.options;
     const desiredReplicas = stored.valid ? stored.object.spec.replicas : 0;
-    const [api, haproxy] = !stored.valid || blocking.some((b) => b.reason === REASONS.portTaken)
-      ? [{ desired: desiredReplicas, running: 0 }, { desired: 1, running: 0 }]
-      : await Promise.all([backend.replicaCounts(apiServiceName(name)), backend.replicaCounts(haproxyServiceName(name))]);
+    const [api, haproxy, tasks] = !stored.valid || blocking.some((b) => b.reason === REASONS.portTaken)
+      ? [{ desired: desiredReplicas, running: 0 }, { desired: 1, running: 0 }, []]
+      : await Promise.all([backend.replicaCounts(apiServiceName(name)), backend.replicaCounts(haproxyServiceName(name)), backend.tasks(apiServiceName(name))]);
+    this.placements.set(name, tasks);
     const report = this.reports.get(name);
-    const servers = servedServers(report?.servers ?? []);
+    const servers = withPlacement(servedServers(report?.servers ?? []), tasks);
     const previous = this.statuses.get(name)?.conditions ?? [];
     const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
     const conditions = conditionsFor({

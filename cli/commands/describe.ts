@@ -62,10 +62,10 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     });
 }
 
-/** The servers table: HAProxy's view, plus each replica's smoothed CPU (share of its limit) by host. */
+/** The servers table: HAProxy's view, which task and container each server is, and each replica's smoothed CPU (share of its limit) by host. */
 export function serverTable(servers: readonly ServerStatus[], cpuByHost?: ReadonlyMap<string, number>, now = Date.now()): string[][] {
-  return [['NAME', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'CPU', 'AGENT'], ...servers.map((s) => {
+  return [['NAME', 'TASK', 'CONTAINER', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'CPU', 'AGENT'], ...servers.map((s) => {
     const cpu = cpuByHost?.get(hostOf(s.address));
-    return [s.name, s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString(), now) : '-', String(s.weight), cpu === undefined ? '-' : `${Math.round(cpu * 100)}%`, s.agent ?? '-'];
+    return [s.name, s.task ?? '-', s.container ?? '-', s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString(), now) : '-', String(s.weight), cpu === undefined ? '-' : `${Math.round(cpu * 100)}%`, s.agent ?? '-'];
   })];
 }

@@ -208,3 +208,44 @@ test('docs/observability.md shows a frame exactly as bso top draws it', async ()
   const frame = renderTopFrame(snapshot, { color: false, width: 120, intervalMs: 1000 }).join('\n');
   assert.ok(docs.includes(`\`\`\`\n${frame}\n\`\`\``), `docs/observability.md should contain:\n${frame}`);
 });
+
+test('bso top without a name shows every BalancedService the operator knows, one table each (a FAKE operator API)', async (t) => {
+  const { createServer } = await import('node:http');
+  const object = (name: string): ApiObject => ({
+    apiVersion: 'bso.dev/v1alpha1', kind: 'BalancedService', metadata: { name, generation: 1, creationTimestamp: '' },
+    spec: { replicas: 1, agent: { thresholds: { maint: 80, ready: 60 } }, haproxy: { statsPort: 8404 } },
+    status: {
+      observedGeneration: 1, replicas: 1, readyReplicas: 1,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'AllReplicasReady', message: '', lastTransitionTime: '', observedGeneration: 1 }],
+      servers: [{ name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 100, requestsTotal: 10 } as never],
+    },
+  });
+  let items = [object('bravo'), object('alpha')];
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    const one = /^\/v1\/balancedservices\/(\w+)$/.exec(req.url ?? '');
+    if (req.url === '/v1/balancedservices') res.end(JSON.stringify({ items }));
+    else if (one && items.some((o) => o.metadata.name === one[1])) res.end(JSON.stringify(items.find((o) => o.metadata.name === one[1])));
+    else { res.statusCode = 404; res.end('{}'); }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const operator = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const ctx: CliContext & { isTTY: boolean } = { stdout: (l) => out.push(l), stderr: (l) => err.push(l), exitCode: 0, isTTY: false };
+    const program = new Command('bso').exitOverride();
+    registerTop(program, ctx);
+    await program.parseAsync(['node', 'bso', 'top', '--operator', operator, '--interval', '100ms', ...args]);
+    return { code: ctx.exitCode, out: out.join('\n'), err };
+  };
+  const all = await run([]);
+  assert.equal(all.code, 0, all.err.join('\n'));
+  assert.match(all.out, /^bso top alpha /m);
+  assert.match(all.out, /^bso top bravo /m);
+  assert.ok(all.out.indexOf('bso top alpha') < all.out.indexOf('bso top bravo'), 'sorted by name');
+  items = [];
+  const none = await run([]);
+  assert.deepEqual([none.code, none.out, none.err], [0, '', ['No BalancedServices found.']]);
+});

@@ -1,10 +1,10 @@
-// bso top NAME: a live view of each replica's HAProxy state and weight, CPU and share of
+// bso top [NAME]: a live view of each replica's HAProxy state and weight, CPU and share of
 // traffic, refreshed every second (like kubectl top meets hatop). On a terminal it redraws in
 // place until Ctrl-C; piped, or with --once, it prints one snapshot. NO_COLOR or --no-color turn
 // colors off. Sources: see top-sources.ts.
 import type { Command } from 'commander';
 import { parseDuration } from '../../crd/duration.js';
-import { fetchStatus, operatorUrl } from '../connect.js';
+import { fetchAll, fetchStatus, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { renderTopFrame, type TopSnapshot } from './top-frame.js';
 import {
@@ -23,8 +23,8 @@ const HIDE_CURSOR = '\x1b[?25l';
 const SHOW_CURSOR = '\x1b[?25h';
 
 export function registerTop(program: Command, ctx: CliContext): void {
-  program.command('top <name>')
-    .description("Live view of a BalancedService's replicas: HAProxy state and weight, CPU, share of traffic.")
+  program.command('top [name]')
+    .description("Live view of a BalancedService's replicas (every BalancedService's without a name): HAProxy state and weight, CPU, share of traffic.")
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
     .option('--prometheus <url>', 'Prometheus that scrapes the replicas, for CPU and memory (default $BSO_PROMETHEUS_URL)')
     .option('--haproxy-metrics <url>', "HAProxy's exporter for traffic share (default: the operator's host, port spec.haproxy.statsPort, /metrics)")
@@ -37,9 +37,12 @@ STATE and WEIGHT are HAProxy's; CPU is each replica's own (smoothed) use of its 
 limit, against the thresholds of spec.agent; SHARE is each replica's share of the requests of
 the last seconds. Without --prometheus the CPU column is empty.
 
-Example:
+Without a name, every BalancedService the operator knows, one table each.
+
+Examples:
+  bso top
   bso top hello --prometheus http://127.0.0.1:9090`)
-    .action(async (name: string, options: TopOptions) => {
+    .action(async (name: string | undefined, options: TopOptions) => {
       const c = ctx as TopContext;
       const env = c.env ?? process.env;
       const intervalMs = parseDuration(options.interval);
@@ -56,20 +59,33 @@ Example:
         ctx.exitCode = 2;
         return;
       }
-      const collector = new TopCollector(name, operatorUrl(options.operator), options.prometheus ?? env['BSO_PROMETHEUS_URL'], options.haproxyMetrics);
-
-      if (!mode.live) {
-        let snapshot = await collector.collect();
-        if (snapshot.ok && snapshot.needsSecondSample) {
-          await sleep(intervalMs);
-          snapshot = await collector.collect();
-        }
-        if (!snapshot.ok) {
-          ctx.stderr(`bso top: ${snapshot.reason}`);
+      const url = operatorUrl(options.operator);
+      let names = name === undefined ? undefined : [name];
+      if (names === undefined) {
+        const all = await fetchAll(url);
+        if (!all) {
+          ctx.stderr(`bso top: the operator is not reachable at ${url} (is \`bso operator\` running? set --operator or BSO_OPERATOR_URL)`);
           ctx.exitCode = 1;
           return;
         }
-        ctx.stdout(renderTopFrame(snapshot.value, { color: mode.color, width }).join('\n'));
+        names = all.map((o) => o.metadata.name).sort();
+        if (names.length === 0) { ctx.stderr('No BalancedServices found.'); return; }
+      }
+      const collectors = names.map((n) => new TopCollector(n, url, options.prometheus ?? env['BSO_PROMETHEUS_URL'], options.haproxyMetrics));
+
+      if (!mode.live) {
+        let snapshots = await Promise.all(collectors.map((c) => c.collect()));
+        if (snapshots.some((s) => s.ok && s.needsSecondSample)) {
+          await sleep(intervalMs);
+          snapshots = await Promise.all(collectors.map((c) => c.collect()));
+        }
+        const failed = snapshots.flatMap((s) => (s.ok ? [] : [s.reason]));
+        if (failed.length > 0 && name !== undefined) {
+          ctx.stderr(`bso top: ${failed[0]}`);
+          ctx.exitCode = 1;
+          return;
+        }
+        ctx.stdout(snapshots.map((s, i) => (s.ok ? renderTopFrame(s.value, { color: mode.color, width }) : [`bso top ${names[i]}`, '', `unknown: ${s.reason}`]).join('\n')).join('\n\n'));
         return;
       }
 
@@ -81,10 +97,11 @@ Example:
       try {
         for (let frame = 0; frame < frames && !stopped; frame++) {
           const started = Date.now();
-          const snapshot = await collector.collect();
-          const lines = snapshot.ok
-            ? renderTopFrame(snapshot.value, { color: mode.color, width, intervalMs })
-            : [`bso top ${name}`, '', `waiting: ${snapshot.reason}`];
+          const snapshots = await Promise.all(collectors.map((c) => c.collect()));
+          const lines = snapshots.flatMap((snapshot, i) => [
+            ...(i > 0 ? [''] : []),
+            ...(snapshot.ok ? renderTopFrame(snapshot.value, { color: mode.color, width, intervalMs }) : [`bso top ${names[i]}`, '', `waiting: ${snapshot.reason}`]),
+          ]);
           ctx.stdout((frame === 0 ? HIDE_CURSOR : '') + CLEAR + lines.join('\n'));
           if (frame + 1 >= frames) break;
           await new Promise<void>((resolve) => {

@@ -9,6 +9,10 @@ export interface ServerStatus {
   state: string;
   weight: number;
   agent?: string;
+  /** The replica in the server's slot: the Swarm task (`hello-api.1`) or the pod. */
+  task?: string;
+  /** Its container (the first 12 hex digits of the ID, as docker ps shows it). */
+  container?: string;
   /** Whether its agent answered HAProxy's last agent check (undefined: not known yet). */
   agentAnswered?: boolean;
   /** When the operator first saw the server in this state (ms since the epoch). */

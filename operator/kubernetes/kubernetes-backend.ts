@@ -116,6 +116,7 @@ export class KubernetesBackend implements Backend {
       const container = pod.status?.containerStatuses?.[0];
       return {
         id: pod.metadata?.uid ?? pod.metadata?.name ?? '',
+        ...(pod.metadata?.name ? { name: pod.metadata.name } : {}),
         slot: index + 1,
         node: pod.spec?.nodeName ?? '',
         state: (pod.status?.phase ?? 'unknown').toLowerCase(),

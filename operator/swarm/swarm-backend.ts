@@ -117,6 +117,7 @@ export class SwarmBackend implements Backend {
       const tasks = await this.docker.listTasks({ filters: { service: [serviceName], 'desired-state': ['running'] } });
       return tasks.map((t): TaskInfo => ({
         id: String(t.ID),
+        name: `${serviceName}.${Number(t.Slot ?? 0)}`,
         slot: Number(t.Slot ?? 0),
         node: String(t.NodeID ?? ''),
         state: String(t.Status?.State ?? 'unknown'),
