@@ -1,4 +1,4 @@
-// fault-suite: long (about 1-3 minutes; `node scripts/run-tests.mjs faults` and `npm run test:faults` run it, `npm run test:all` does not)
+// fault-suite: long (about 1-3 minutes; every run includes it but `BSO_SKIP_LONG_FAULTS=1 npm run test:all`)
 // Row 10: beyond one machine. A two-node Swarm on this machine (scripts/swarm-node.sh: a second
 // dockerd in a network namespace, joined as a worker, bso-hello-api loaded into it), 4 replicas
 // spread over both nodes, HAProxy on the manager. Under a steady request stream through HAProxy:
@@ -146,6 +146,17 @@ after(async () => {
   console.log(`operator log: ${join(work, 'operator.log')}`);
 });
 
+/**
+ * Failures while the cluster converges are bounded, not only counted: the runs of 2026-11-27 and
+ * 2026-12-07 lost 1-2 requests (those in flight to the lost node, or sent before HAProxy saw it
+ * go); a bound of 5 and 2 % of the requests leaves a margin and still fails on a regression
+ * (HAProxy sending to a dead node until Swarm notices: about 12 s at 20 req/s, 100+ requests).
+ */
+function assertConvergenceLoss(during: Parameters<typeof failed>[0]): void {
+  const lost = failed(during).length;
+  assert.ok(lost <= 5 && lost <= 0.02 * during.length, `${summarize(during)} until converged (bound: 5, and 2 % of ${during.length})`);
+}
+
 test('10a. partition: the second node\'s link cut; HAProxy routes around, Swarm reschedules, the operator converges', { skip, timeout: 300_000 }, async () => {
   let passed = false;
   let figure = 'not measured';
@@ -163,6 +174,7 @@ test('10a. partition: the second node\'s link cut; HAProxy routes around, Swarm 
     figure = `${lostAddresses.length} of ${REPLICAS} replicas on the cut node: ${describeTimeline(timeline)}`;
     lost = `until converged: ${summarize(during)}; after: ${summarize(afterwards)}; HAProxy's 5xx (status, termination state): ${await haproxyErrors(faultAt)}`;
     assert.ok(during.length > 0, 'the request stream ran');
+    assertConvergenceLoss(during);
     assert.equal(failed(afterwards).length, 0, `errors after convergence: ${summarize(afterwards)}`);
     passed = true;
   } finally {
@@ -214,6 +226,7 @@ test('10c. node loss: SIGKILL of the second node\'s dockerd, containerd and cont
     figure = `${lostAddresses.length} of ${REPLICAS} replicas on the lost node: ${describeTimeline(timeline)}`;
     lost = `until converged: ${summarize(during)}; after: ${summarize(afterwards)}; HAProxy's 5xx (status, termination state): ${await haproxyErrors(faultAt)}`;
     assert.ok(during.length > 0, 'the request stream ran');
+    assertConvergenceLoss(during);
     assert.equal(failed(afterwards).length, 0, `errors after convergence: ${summarize(afterwards)}`);
     passed = true;
   } finally {

@@ -1,4 +1,4 @@
-// fault-suite: long (about 1-3 minutes; `node scripts/run-tests.mjs faults` and `npm run test:faults` run it, `npm run test:all` does not)
+// fault-suite: long (about 1-3 minutes; every run includes it but `BSO_SKIP_LONG_FAULTS=1 npm run test:all`)
 // Row 8: an agent's load flapping around the thresholds for a minute. Three real bso-api
 // processes read the same fake cgroup (one load signal: 75 % +/- 12 % over 8 s plus +/- 10 % noise
 // every 250 ms, crossing maint 80 % all the time and ready 60 % now and then); each sits behind
@@ -119,7 +119,10 @@ test('8. an agent flapping around the thresholds: HAProxy state changes per minu
       assert.ok(Math.abs(c.haproxyChanges - c.polledChanges) <= 2, `${VARIANTS[i]!.label}: log ${c.haproxyChanges} vs polled ${c.polledChanges}`);
     }
     assert.ok(noBand.haproxyChanges / minutes >= 6, `the signal does flap without hysteresis: ${perMin(noBand.haproxyChanges)} changes/min`);
-    assert.ok(defaults.haproxyChanges / minutes <= 12, `defaults: ${perMin(defaults.haproxyChanges)} HAProxy state changes/min`);
+    // The bound follows the measured figure (3.0 changes/min with the defaults in the clean-clone
+    // runs of 2026-12-07; 15 without smoothing or band) with a 2x margin: a regression that
+    // doubles the flapping fails here.
+    assert.ok(defaults.haproxyChanges / minutes <= 6, `defaults: ${perMin(defaults.haproxyChanges)} HAProxy state changes/min (bound 6: twice the measured 3.0)`);
     assert.ok(defaults.haproxyChanges * 2 <= noBand.haproxyChanges, 'smoothing and hysteresis at least halve the state changes');
     assert.ok(defaults.agentChanges <= noSmoothing.agentChanges, 'smoothing does not add agent state changes');
     passed = true;

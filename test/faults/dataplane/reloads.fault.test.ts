@@ -1,4 +1,4 @@
-// fault-suite: long (about 1-3 minutes; `node scripts/run-tests.mjs faults` and `npm run test:faults` run it, `npm run test:all` does not)
+// fault-suite: long (about 1-3 minutes; every run includes it but `BSO_SKIP_LONG_FAULTS=1 npm run test:all`)
 // Row 9: 100 reloads with 200 long-lived, mostly idle client connections through HAProxy. The real
 // supervisor and a real HAProxy (test/haproxy's fixture: config pulled from the endpoint,
 // replicas through DNS); every config differs in a way that needs a reload. Tracks old workers

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -184,19 +185,32 @@ test('15b. calls bso does not need are refused with 403, including paths made to
   let passed = false;
   let figure = 'not measured';
   let lost = 'not measured';
+  // A secret planted with a value no response may contain, so that "no secret's value" is checked
+  // against one that exists (with none, the check could not fail).
+  const planted = `bsofcl-planted-${process.pid}`;
+  const value = `bso-planted-secret-value-${randomBytes(12).toString('hex')}`;
+  await run('docker', [...LOCAL_DOCKER, 'secret', 'create', '--label', 'bso.dev/test=15b', planted, '-'], { input: value });
   try {
     const answers = await Promise.all(FORBIDDEN.map(async ([method, path, body]) => ({ method, path, ...(await rawCall(method, path, body)) })));
     const through = answers.filter((a) => a.status !== 403);
     // still allowed, shown for what it is: a secret's value never leaves Docker; a config's does
     const configs = JSON.parse((await rawCall('GET', '/v1.41/configs')).body) as Array<{ Spec: { Data?: string } }>;
-    const secrets = JSON.parse((await rawCall('GET', '/v1.41/secrets')).body) as Array<{ Spec: { Data?: string } }>;
+    const listed = await rawCall('GET', '/v1.41/secrets');
+    const secrets = JSON.parse(listed.body) as Array<{ ID: string; Spec: { Name?: string; Data?: string } }>;
+    const mine = secrets.find((s) => s.Spec.Name === planted);
+    assert.ok(mine, 'the planted secret is listed through the proxy');
+    const inspected = await rawCall('GET', `/v1.41/secrets/${mine.ID}`);
+    const encoded = Buffer.from(value).toString('base64');
+    const leaks = [...answers.map((a) => a.body), listed.body, inspected.body].filter((body) => body.includes(value) || body.includes(encoded));
     const configData = configs.filter((c) => c.Spec.Data).length;
-    figure = `${answers.length - through.length} of ${answers.length} forbidden calls answered 403 (containers, exec, images, build, swarm tokens and unlock key, nodes, volumes, plugins, logs, session, 7 crafted paths); still readable: every config's data (${configData} of ${configs.length} here), no secret's (${secrets.filter((s) => s.Spec.Data).length} of ${secrets.length})`;
+    figure = `${answers.length - through.length} of ${answers.length} forbidden calls answered 403 (containers, exec, images, build, swarm tokens and unlock key, nodes, volumes, plugins, logs, session, 7 crafted paths); still readable: every config's data (${configData} of ${configs.length} here), no secret's (${secrets.filter((s) => s.Spec.Data).length} of ${secrets.length} with data; a planted secret's value in 0 of ${answers.length + 2} responses: ${leaks.length === 0 ? 'none' : `${leaks.length}!`})`;
+    assert.deepEqual(leaks, [], 'the planted secret\'s value came through the proxy');
     lost = through.length ? `let through: ${through.map((a) => `${a.method} ${a.path} -> ${a.status}`).join(', ')}` : '-';
     assert.deepEqual(through.map((a) => `${a.method} ${a.path} -> ${a.status}`), []);
     assert.equal(secrets.filter((s) => s.Spec.Data).length, 0, 'a secret value came through the proxy');
     passed = true;
   } finally {
+    await run('docker', [...LOCAL_DOCKER, 'secret', 'rm', planted], { allowFailure: true });
     recordFaultRow({ row: '15', fault: `${FORBIDDEN.length} Docker API calls bso never makes, sent to the socket proxy`, figure, lost, passed });
   }
 });
