@@ -3,15 +3,21 @@
 // SIGINT drains and exits 0. A bad environment exits 2 (BSO_AGENT_CONFIG) before anything starts.
 import { statSync } from 'node:fs';
 import { ERROR_CODES } from '../lib/errors.js';
+import { createLogger, logSettingsFrom } from '../lib/logger.js';
 import { API_ENV, formatConfigIssue, readApiConfig } from './config.js';
 import { startApi } from './start-api.js';
 
-const log = (message: string) => process.stdout.write(`bso-api: ${message}\n`);
+// Structured log lines (BSO_LOG_FORMAT, BSO_LOG_LEVEL); problems before start-up go to stderr.
+const logSettings = logSettingsFrom(process.env, process.stdout.isTTY === true);
+const logger = createLogger({ component: 'api', ...('problem' in logSettings ? {} : logSettings) });
+const log = (message: string) => logger.info(message);
 
 function fail(lines: string[], exitCode: number): never {
   for (const line of lines) process.stderr.write(`bso-api: ${line}\n`);
   process.exit(exitCode);
 }
+
+if ('problem' in logSettings) fail([logSettings.problem, 'invalid environment (BSO_AGENT_CONFIG); see docs/api.md'], 2);
 
 const result = readApiConfig(process.env);
 if (!result.ok) {

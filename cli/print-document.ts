@@ -1,7 +1,7 @@
 // One JSON or YAML document on stdout, with every character a terminal may act on escaped
-// (crd/printable-text.ts): what -o json and -o yaml print on every verb. JSON uses JSON's own
+// (lib/printable-text.ts): what -o json and -o yaml print on every verb. JSON uses JSON's own
 // \u escapes (a parser reads back the exact value); YAML shows them as text, as the text output does.
-import { escapeUnprintable, printableJson } from '../crd/printable-text.js';
+import { escapeUnprintable, printableJson } from '../lib/printable-text.js';
 import type { CliContext } from './context.js';
 
 export async function printDocument(ctx: CliContext, format: 'json' | 'yaml', value: unknown): Promise<void> {

@@ -1,7 +1,7 @@
 // A problem found in a spec, with where it is. Printed as `FILE:LINE:COL: PATH: message`.
 // File, path and message come from the user's input: they are kept printable (printable-text.ts)
 // both as data (JSON output, status messages) and when formatted.
-import { escapeUnprintable } from './printable-text.js';
+import { escapeUnprintable } from '../lib/printable-text.js';
 
 export interface SpecIssue {
   /** The file (or "<stdin>") the spec came from. */

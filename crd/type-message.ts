@@ -2,7 +2,7 @@
 // write it: `replicas: yes` -> must be a whole number, not the text "yes".
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { SchemaNode } from './schema-lookup.js';
-import { escapeUnprintable } from './printable-text.js';
+import { escapeUnprintable } from '../lib/printable-text.js';
 
 const MAX_SHOWN = 40;
 

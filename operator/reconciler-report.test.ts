@@ -6,7 +6,7 @@ import type { Backend } from './backend.js';
 
 // report() only records what a supervisor says; no backend call is made (none is given).
 function reconciler(metrics: OperatorMetrics) {
-  return new Reconciler({ backend: {} as Backend, control: { operatorUrl: '', tokenConfig: '' }, renderConfig: () => ({ text: '', hash: '' }), metrics, log: () => {} });
+  return new Reconciler({ backend: {} as Backend, control: { operatorUrl: '', tokenConfig: '' }, renderConfig: () => ({ text: '', hash: '' }), metrics });
 }
 const server = (state: string) => ({ name: 'replica1', address: '10.0.0.2', state, weight: state === 'UP' ? 90 : 0 });
 

@@ -14,6 +14,7 @@ import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
 import { withPlacement } from './core/server-placement.js';
 import { EventLog } from './event-log.js';
+import { SILENT, type Logger } from '../lib/logger.js';
 import type { OperatorMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
 import { WorkQueue } from './work-queue.js';
@@ -24,7 +25,8 @@ export interface ReconcilerOptions {
   control: ControlPlane;
   renderConfig: (spec: BalancedService) => RenderedConfig;
   metrics: OperatorMetrics;
-  log?: (line: string) => void;
+  /** Where the reconciler says what it does (default: nothing). */
+  logger?: Logger;
   resyncMs?: number;
   /** How soon to look again while a service is converging. */
   progressPollMs?: number;
@@ -46,11 +48,14 @@ export class Reconciler {
   private resyncTimer: NodeJS.Timeout | undefined;
   private watchRetry: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly log: (line: string) => void;
+  private readonly logger: Logger;
+  /** Numbers each reconcile, for the `reconcile` field of its log lines; the current one per key. */
+  private reconcileCount = 0;
+  private readonly reconcileIds = new Map<string, number>();
   readonly readiness: Readiness;
 
   constructor(private readonly options: ReconcilerOptions) {
-    this.log = options.log ?? ((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+    this.logger = options.logger ?? SILENT;
     this.readiness = options.readiness ?? new Readiness();
   }
 
@@ -87,7 +92,7 @@ export class Reconciler {
       for (const name of names) this.queue.add(name);
     } catch (error) {
       if (isUnavailable(error)) this.backendAnswered(false, error);
-      this.log(`resync failed: ${(error as Error).message}`);
+      this.logger.warn(`resync failed: ${(error as Error).message}`);
     }
   }
 
@@ -138,7 +143,7 @@ export class Reconciler {
     this.stopWatch = this.options.backend.watch(
       (name) => (name ? this.queue.add(name) : void this.resync()),
       (error) => {
-        this.log(`event stream broke (${(error as Error).message}); resync continues, reconnecting in 5s`);
+        this.logger.warn(`event stream broke (${(error as Error).message}); resync continues, reconnecting in 5s`);
         this.stopWatch?.();
         this.watchRetry = setTimeout(() => { this.watch(); void this.resync(); }, 5000);
         this.watchRetry.unref();
@@ -148,6 +153,8 @@ export class Reconciler {
 
   private async process(name: string): Promise<void> {
     const { metrics } = this.options;
+    this.reconcileIds.set(name, ++this.reconcileCount);
+    this.logger.debug('reconcile', { balancedservice: name, reconcile: this.reconcileCount });
     const started = performance.now();
     metrics.queueDepth.set(this.queue.depth);
     try {
@@ -221,7 +228,7 @@ export class Reconciler {
     const reason = action.type === 'update' ? `: ${action.reason}` : action.type === 'delete' ? `: ${action.reason}` : '';
     const verb = action.type === 'create' ? 'Created' : action.type === 'update' ? 'Updated' : 'Deleted';
     this.events.record(name, 'Normal', `${verb}${capitalize(action.kind)}`, `${action.type}d ${action.kind} ${what}${reason}`);
-    this.log(`${name}: ${action.type} ${action.kind} ${what}${reason}`);
+    this.logger.info(`${action.type} ${action.kind} ${what}${reason}`, { balancedservice: name, reconcile: this.reconcileIds.get(name) });
   }
 
   private async cleanUp(name: string): Promise<undefined> {
@@ -233,6 +240,7 @@ export class Reconciler {
       this.configs.delete(name);
       this.reports.delete(name);
       this.placements.delete(name);
+      this.reconcileIds.delete(name);
       this.events.forget(name);
       this.options.metrics.forget(name);
       this.refreshServerMetrics(name);
@@ -287,7 +295,7 @@ export class Reconciler {
   }
 
   private fail(name: string, reason: string, message: string, transient: boolean): void {
-    this.log(`${name}: ${transient ? 'retrying after error' : 'stopped'}: ${message}`);
+    this.logger[transient ? 'warn' : 'error'](`${transient ? 'retrying after error' : 'stopped'}: ${message}`, { balancedservice: name, reconcile: this.reconcileIds.get(name), reason });
     this.events.record(name, 'Warning', reason, message);
     const previous = this.statuses.get(name);
     const now = new Date().toISOString();

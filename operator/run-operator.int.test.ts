@@ -48,7 +48,25 @@ test('Docker away at start-up: /healthz 200 and /metrics at once, /readyz 503 na
   assert.equal(api.status, 503);
   assert.match(((await api.json()) as { message: string }).message, /not connected yet: waiting for Docker/);
   assert.equal(child.exitCode, null, 'still running: it waits for Docker');
-  assert.match(output, /waiting for Docker at unix:\/\/\/nonexistent\/bso-test\/docker\.sock: .*retrying in/);
+  // Not a terminal: JSON lines, the same fields as every bso program.
+  const waiting = output.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => String(r.msg).startsWith('waiting for Docker'));
+  assert.ok(waiting, output);
+  assert.equal(waiting.level, 'warn');
+  assert.equal(waiting.component, 'operator');
+  assert.match(String(waiting.msg), /^waiting for Docker at unix:\/\/\/nonexistent\/bso-test\/docker\.sock: .*retrying in/);
+});
+
+test('--log-format text --log-level warn: text lines, the info lines left out', { timeout: 60_000 }, async (t) => {
+  const child = spawn(process.execPath, [...CLI, 'operator', '--listen', '127.0.0.1:0', '--log-format', 'text', '--log-level', 'warn'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/bso-test/docker.sock' },
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d; });
+  t.after(() => { child.kill('SIGKILL'); });
+  await waitFor('a warning', 20_000, async () => output.includes('waiting for Docker'), 100);
+  const lines = output.split('\n').filter(Boolean);
+  assert.ok(lines.every((l) => /^\d{4}-\d\d-\d\dT\S+Z WARN {2}operator: /.test(l)), output);
+  assert.doesNotMatch(output, /serving \/healthz/, 'info lines are below --log-level warn');
 });
 
 test('DOCKER_HOST that is not a Docker endpoint: exit 2, the message names it and says what to write', () => {

@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { BsoError } from '../lib/errors.js';
+import { createLogger, type Logger } from '../lib/logger.js';
 import type { Backend } from './backend.js';
 import { OperatorMetrics } from './metrics.js';
 import type { RenderedConfig } from './core/service-status.js';
@@ -23,7 +24,8 @@ export interface OperatorOptions {
   resyncMs: number;
   /** How supervisors reach this operator; derived when not given. */
   advertiseUrl?: string;
-  log?: (line: string) => void;
+  /** Default: JSON lines on standard output. */
+  logger?: Logger;
   /** Mounts the supervisors' config API (operator/config-endpoint.ts) once connected. */
   configApi?: (reconciler: Reconciler, token: string) => { mount: (app: Express) => void; notify: (name: string) => void };
   renderConfig?: (spec: BalancedService) => RenderedConfig;
@@ -46,7 +48,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   if (options.backend === 'kubernetes' && !options.advertiseUrl) {
     throw new BsoError('BSO_USAGE', 'with --backend=kubernetes, --advertise-url (or BSO_ADVERTISE_URL) must name the operator Service, e.g. http://bso-operator.bso-system.svc:9464');
   }
-  const log = options.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+  const logger = options.logger ?? createLogger({ component: 'operator' });
   const metrics = new OperatorMetrics();
   const readiness = new Readiness();
   let connected: ConnectedOperator | undefined;
@@ -58,11 +60,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.listenPort;
   const url = `http://${options.listenHost === '0.0.0.0' ? '127.0.0.1' : options.listenHost}:${port}`;
-  log(`serving /healthz, /readyz, /metrics and the API on ${options.listenHost}:${port}`);
+  logger.info(`serving /healthz, /readyz, /metrics and the API on ${options.listenHost}:${port}`, { backend: options.backend });
 
   const stopping = new AbortController();
   const connecting = (async () => {
-    const waitFor = <T>(what: string, work: () => Promise<T>) => retryUntilReachable(what, work, log, readiness, stopping.signal);
+    const waitFor = <T>(what: string, work: () => Promise<T>) => retryUntilReachable(what, work, logger, readiness, stopping.signal);
     let backend: Backend;
     let discovery: Discovery;
     let advertiseUrl = options.advertiseUrl;
@@ -79,10 +81,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }
     const url = advertiseUrl!;
     const control = await waitFor(options.backend === 'kubernetes' ? 'the Kubernetes API' : 'Docker', () => backend.ensureControlPlane(url));
-    log(`supervisors reach this operator at ${url}`);
+    logger.info(`supervisors reach this operator at ${url}`);
     let notify: (name: string) => void = () => {};
     const reconciler = new Reconciler({
-      backend, control, metrics, log, resyncMs: options.resyncMs, readiness,
+      backend, control, metrics, logger, resyncMs: options.resyncMs, readiness,
       renderConfig: options.renderConfig ?? configRenderer(discovery),
       onConfigChange: (name) => notify(name),
     });
@@ -118,7 +120,7 @@ async function gatewayAddress(swarm: SwarmBackend): Promise<string> {
 }
 
 /** Retries work with backoff (1 s doubling to 30 s) while it fails transiently; readiness says what it waits for. */
-async function retryUntilReachable<T>(what: string, work: () => Promise<T>, log: (line: string) => void, readiness: Readiness, signal: AbortSignal): Promise<T> {
+async function retryUntilReachable<T>(what: string, work: () => Promise<T>, logger: Logger, readiness: Readiness, signal: AbortSignal): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     readiness.waiting(`connecting to ${what}`);
     try {
@@ -128,7 +130,7 @@ async function retryUntilReachable<T>(what: string, work: () => Promise<T>, log:
       if (signal.aborted) throw new BsoError('BSO_USAGE', 'stopped while connecting', { cause: error });
       const delay = Math.min(30_000, 1000 * 2 ** attempt);
       readiness.waiting(`waiting for ${what}: ${(error as Error).message}`);
-      log(`waiting for ${what}: ${(error as Error).message}; retrying in ${delay / 1000}s`);
+      logger.warn(`waiting for ${what}: ${(error as Error).message}; retrying in ${delay / 1000}s`);
       await new Promise((r) => {
         const timer = setTimeout(r, delay);
         signal.addEventListener('abort', () => { clearTimeout(timer); r(undefined); }, { once: true });

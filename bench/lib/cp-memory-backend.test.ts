@@ -12,7 +12,7 @@ test('the real reconciler converges specs on the memory backend, then writes not
   await backend.putSpec(a!);
   await backend.putSpec(b!);
   const control = await backend.ensureControlPlane('http://127.0.0.1:9464');
-  const reconciler = new Reconciler({ backend, control, metrics: new OperatorMetrics(), log: () => {}, renderConfig: configRenderer({ kind: 'swarm' }) });
+  const reconciler = new Reconciler({ backend, control, metrics: new OperatorMetrics(), renderConfig: configRenderer({ kind: 'swarm' }) });
   await reconciler.reconcile(a!.metadata.name);
   await reconciler.reconcile(b!.metadata.name);
   const created = backend.writes;

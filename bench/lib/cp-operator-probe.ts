@@ -73,7 +73,7 @@ async function probe(count: number, replicas: number, mergedFile: string): Promi
   const backend = new MemoryBackend();
   for (const spec of specs) await backend.putSpec(spec);
   const control = await backend.ensureControlPlane('http://127.0.0.1:9464');
-  const reconciler = new Reconciler({ backend, control, metrics: new OperatorMetrics(), log: () => {}, renderConfig: configRenderer({ kind: 'swarm' }) });
+  const reconciler = new Reconciler({ backend, control, metrics: new OperatorMetrics(), renderConfig: configRenderer({ kind: 'swarm' }) });
   const names = specs.map((s) => s.metadata.name);
   let t = performance.now();
   for (const name of names) await reconciler.reconcile(name);

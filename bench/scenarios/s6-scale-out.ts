@@ -102,7 +102,7 @@ interface Measured { delays: number[]; fromListening: number[]; idle?: Record<st
 /** When bso-api in a container printed its `listening` line (docker logs --timestamps), ms since the epoch. */
 async function listeningAt(containerId: string): Promise<number | undefined> {
   const logs = await run('docker', ['logs', '--timestamps', containerId], { allowFailure: true });
-  const line = `${logs.stdout}\n${logs.stderr}`.split('\n').find((l) => l.includes('bso-api: listening'));
+  const line = `${logs.stdout}\n${logs.stderr}`.split('\n').find((l) => l.includes('listening http='));
   const stamp = line?.split(' ')[0];
   return stamp ? Date.parse(stamp) : undefined;
 }

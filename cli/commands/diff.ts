@@ -2,7 +2,7 @@
 // Exit 0 same, 1 differences, 2 anything else (usage, invalid files, the cluster not reachable).
 import type { Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
-import { escapeUnprintable } from '../../crd/printable-text.js';
+import { escapeUnprintable } from '../../lib/printable-text.js';
 import { backendOption, connectBackend } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { lineDiff } from '../line-diff.js';

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { parseDuration } from '../../crd/duration.js';
 import type { CliContext } from '../context.js';
 
-interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string }
+interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string }
 
 export function registerOperator(program: Command, ctx: CliContext): void {
   program.command('operator')
@@ -11,6 +11,8 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .addOption(new Option('--backend <backend>', 'the orchestrator to drive').choices(['swarm', 'kubernetes']).default('swarm'))
     .option('--listen <address>', 'host:port of /healthz, /readyz, /metrics, the status API and the config API (up from the first second)', '0.0.0.0:9464')
     .option('--resync <duration>', 'period of the full resync (Docker events are only hints)', '30s')
+    .addOption(new Option('--log-format <format>', 'log lines as json (for collectors) or text (for people); default text on a terminal, else json ($BSO_LOG_FORMAT)').choices(['json', 'text']))
+    .addOption(new Option('--log-level <level>', 'the least severe lines to write ($BSO_LOG_LEVEL, default info)').choices(['debug', 'info', 'warn', 'error']))
     .option('--advertise-url <url>', 'how HAProxy supervisors reach this operator (default: docker_gwbridge gateway on a host, http://bso-operator:PORT in a service)')
     .addHelpText('after', `
 Run it on a Swarm manager (it needs the Docker socket), or as a service: deploy/swarm/operator.stack.yml.
@@ -18,9 +20,12 @@ It keeps running when Docker is unreachable (waits, backs off, reports) and stop
 /healthz answers 200 while the process lives; /readyz answers 200 once Docker (or the Kubernetes
 API) answers and every stored BalancedService was reconciled once, else 503 with the reason.
 
+Logs: one line per event with time, level, component and message, and the BalancedService and
+reconcile number where there is one; JSON lines for log collectors, text for people.
+
 Example:
-  bso operator --backend=swarm
-  curl -s localhost:9464/metrics | grep bso_reconcile_total`)
+  bso operator --backend=swarm --log-format text
+  curl -s localhost:9464/readyz`)
     .action(async (options: OperatorCliOptions) => {
       const [host, portText] = splitHostPort(options.listen);
       const port = Number(portText);
@@ -35,14 +40,22 @@ Example:
         ctx.exitCode = 2;
         return;
       }
+      const { createLogger, logSettingsFrom } = await import('../../lib/logger.js');
+      const settings = logSettingsFrom({ ...process.env, ...(options.logFormat ? { BSO_LOG_FORMAT: options.logFormat } : {}), ...(options.logLevel ? { BSO_LOG_LEVEL: options.logLevel } : {}) }, process.stdout.isTTY === true);
+      if ('problem' in settings) {
+        ctx.stderr(`bso operator: ${settings.problem}`);
+        ctx.exitCode = 2;
+        return;
+      }
       const [{ startOperator }, { supervisorConfigApi }] = await Promise.all([import('../../operator/run-operator.js'), import('../../operator/config-api.js')]);
+      const logger = createLogger({ component: 'operator', ...settings });
       const running = await startOperator({
-        backend: options.backend, listenHost: host, listenPort: port, resyncMs,
+        backend: options.backend, listenHost: host, listenPort: port, resyncMs, logger,
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
       });
       await new Promise<void>((resolve) => {
         const stop = (why: string) => {
-          ctx.stderr(`bso operator: ${why}: stopping`);
+          logger.info(`${why}: stopping`);
           running.stop().then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
@@ -50,7 +63,9 @@ Example:
         // A problem no wait can fix (a kubeconfig that does not load, a bad DOCKER_HOST) ends the process.
         running.connected.catch((error: unknown) => {
           ctx.exitCode = (error as { code?: string }).code === 'BSO_USAGE' ? 2 : 1;
-          stop(`cannot start: ${(error as Error).message}`);
+          logger.error(`cannot start: ${(error as Error).message}`);
+          ctx.stderr(`bso operator: ${(error as Error).message}`);
+          stop('cannot start');
         });
       });
     });

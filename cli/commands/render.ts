@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
-import { escapeUnprintable } from '../../crd/printable-text.js';
+import { escapeUnprintable } from '../../lib/printable-text.js';
 import type { Discovery } from '../../haproxy/render/context.js';
 import type { CliContext } from '../context.js';
 import { addFilenameOptions, readSpecs, type FilenameOptions } from '../options.js';

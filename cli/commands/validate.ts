@@ -2,7 +2,7 @@
 // as text, or on stdout as one JSON or YAML document for CI and editors).
 import type { Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
-import { escapeUnprintable } from '../../crd/printable-text.js';
+import { escapeUnprintable } from '../../lib/printable-text.js';
 import type { CliContext } from '../context.js';
 import { addFilenameOptions, outputOption, readSpecs, type FilenameOptions } from '../options.js';
 import { printDocument } from '../print-document.js';

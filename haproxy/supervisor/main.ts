@@ -10,8 +10,12 @@ import { readStatsCredentials, statsEnvironment } from './stats-credentials.js';
 import { builtInBootstrapConfig } from './bootstrap-config.js';
 import { sendStatusReport } from './status-reporter.js';
 import { Supervisor } from './supervisor.js';
+import { createLogger, logSettingsFrom } from '../../lib/logger.js';
 
-const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+// Structured log lines on stderr (HAProxy's own lines go to stdout): BSO_LOG_FORMAT, BSO_LOG_LEVEL.
+const logSettings = logSettingsFrom(process.env, process.stderr.isTTY === true);
+const logger = createLogger({ component: 'haproxy-supervisor', ...('problem' in logSettings ? {} : logSettings), write: (line) => process.stderr.write(line) });
+const log = (line: string, level: 'info' | 'warn' | 'error' = 'info') => logger[level](line.replace(/^bso-haproxy: /, ''));
 
 function bootstrapText(settings: SupervisorSettings): string {
   if (existsSync(settings.bootstrapFile)) {
@@ -27,18 +31,22 @@ function readToken(file: string): string {
 }
 
 export async function runSupervisor(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if ('problem' in logSettings) {
+    log(`bso-haproxy: invalid environment: ${logSettings.problem}`, 'error');
+    return 2;
+  }
   let settings: SupervisorSettings;
   try {
     settings = readSettings(env);
   } catch (error) {
     if (error instanceof SettingsError) {
-      log(`bso-haproxy: invalid environment:\n${error.message}`);
+      log(`bso-haproxy: invalid environment:\n${error.message}`, 'error');
       return 2;
     }
     throw error;
   }
   const credentials = readStatsCredentials(settings.statsAuthFile);
-  if (credentials.source === 'random') log(`bso-haproxy: the stats page is locked: ${credentials.problem}`);
+  if (credentials.source === 'random') log(`bso-haproxy: the stats page is locked: ${credentials.problem}`, 'warn');
   const metrics = new SupervisorMetrics();
   const token = () => readToken(settings.tokenFile);
   const supervisor = new Supervisor({

@@ -28,7 +28,8 @@ export interface PanicRunnerOptions {
   liveConfig: () => string | undefined;
   workerPid: () => Promise<number | undefined>;
   minHoldMs?: number;
-  log: (line: string) => void;
+  /** A line for the log, at a level (default info). */
+  log: (line: string, level?: 'info' | 'warn' | 'error') => void;
   /** Called after a step that engaged or released the guard, or held or released a server. */
   onChange?: (status: PanicGuardStatus, event: 'engaged' | 'released' | 'changed') => void;
 }
@@ -60,7 +61,7 @@ export class PanicRunner {
     try {
       await this.run(nowMs);
     } catch (error) {
-      this.options.log(`bso-haproxy: panic guard: ${(error as Error).message}; trying again`);
+      this.options.log(`bso-haproxy: panic guard: ${(error as Error).message}; trying again`, 'warn');
     } finally {
       this.running = false;
     }
@@ -100,7 +101,7 @@ export class PanicRunner {
       for (const name of holdNow) commands.push(`disable agent ${backend}/${name}`, `set server ${backend}/${name} state ready`, `set weight ${backend}/${name} ${HELD_WEIGHT}`);
     }
     const errors = commands.length > 0 ? await runOnWorker(this.options.masterSocket, pid, commands) : [];
-    if (errors.length > 0) this.options.log(`bso-haproxy: panic guard: HAProxy answered: ${errors.join('; ')}`);
+    if (errors.length > 0) this.options.log(`bso-haproxy: panic guard: HAProxy answered: ${errors.join('; ')}`, 'warn');
 
     const wasActive = this.state.held.length > 0;
     this.state = decision.state;
@@ -108,7 +109,7 @@ export class PanicRunner {
     for (const r of decision.release) this.options.log(`bso-haproxy: panic guard released ${r.name}: ${r.why}`);
     for (const name of decision.hold) {
       const load = decision.state.held.find((h) => h.name === name)?.loadPercent;
-      this.options.log(`bso-haproxy: panic guard holds ${name} in service (load ${load === undefined ? 'unknown' : `${load}%`}): ${decision.serving - decision.hold.length} of ${decision.eligible} servers would serve, ${decision.needed} needed (threshold ${this.threshold}%)`);
+      this.options.log(`bso-haproxy: panic guard holds ${name} in service (load ${load === undefined ? 'unknown' : `${load}%`}): ${decision.serving - decision.hold.length} of ${decision.eligible} servers would serve, ${decision.needed} needed (threshold ${this.threshold}%)`, 'warn');
     }
     const active = this.state.held.length > 0;
     if (active !== wasActive || decision.hold.length > 0 || decision.release.length > 0) {

@@ -31,7 +31,8 @@ export interface SupervisorOptions {
   verifyTimeoutMs?: number;
   /** See ApplierOptions.checkBinds. */
   checkBinds?: boolean;
-  log: (line: string) => void;
+  /** A line for the log, at a level (default info). */
+  log: (line: string, level?: 'info' | 'warn' | 'error') => void;
   /** HAProxy's own output (access log and master messages). */
   onHAProxyLine?: (line: string) => void;
   /** Called with every report, after every update and by the periodic timer (see start). */
@@ -91,7 +92,7 @@ export class Supervisor {
         m.panicActive.set(status.active ? 1 : 0);
         m.panicHeld.set(status.held.length);
         if (event === 'engaged') m.panicEngagements.inc();
-        if (event !== 'changed') this.options.log(`bso-haproxy: panic guard ${event}${status.active ? `: holding ${status.held.map((h) => h.name).join(', ')}` : ''}`);
+        if (event !== 'changed') this.options.log(`bso-haproxy: panic guard ${event}${status.active ? `: holding ${status.held.map((h) => h.name).join(', ')}` : ''}`, 'warn');
         this.report();
       },
     });
@@ -117,7 +118,7 @@ export class Supervisor {
     } catch (error) {
       const fallback = builtInBootstrapConfig(this.options.runDir);
       if (text === fallback) throw error;
-      this.options.log(`bso-haproxy: HAProxy does not start on the bootstrap config (${(error as Error).message}); using the built-in one`);
+      this.options.log(`bso-haproxy: HAProxy does not start on the bootstrap config (${(error as Error).message}); using the built-in one`, 'warn');
       text = fallback;
       await this.startOn(text);
     }
@@ -174,7 +175,7 @@ export class Supervisor {
         if (this.rejected.has(target.hash)) {
           // HAProxy refused these bytes already: not retried until the operator serves another config.
           this.handled = target;
-          this.options.log(`bso-haproxy: config ${target.hash.slice(0, 12)} was rejected before; not retrying it`);
+          this.options.log(`bso-haproxy: config ${target.hash.slice(0, 12)} was rejected before; not retrying it`, 'warn');
           break;
         }
         if (this.applier.plan(target.text).kind === 'reload') {
@@ -188,14 +189,14 @@ export class Supervisor {
           this.record(target.hash, result);
         } catch (error) {
           if (!(error instanceof TransientApplyError)) throw error;
-          this.options.log(`bso-haproxy: cannot apply config ${target.hash.slice(0, 12)} now: ${error.message}; retrying`);
+          this.options.log(`bso-haproxy: cannot apply config ${target.hash.slice(0, 12)} now: ${error.message}; retrying`, 'warn');
           this.summary = { ...this.summary, lastError: error.message };
           await sleep(transientBackoff);
           transientBackoff = Math.min(transientBackoff * 2, 30_000);
         }
       }
     } catch (error) {
-      this.options.log(`bso-haproxy: applying failed unexpectedly: ${(error as Error).stack ?? String(error)}`);
+      this.options.log(`bso-haproxy: applying failed unexpectedly: ${(error as Error).stack ?? String(error)}`, 'error');
       this.summary = { ...this.summary, lastError: (error as Error).message };
     } finally {
       this.draining = false;
@@ -230,7 +231,7 @@ export class Supervisor {
       this.rejected.set(hash, result.error ?? '');
       if (this.rejected.size > REJECTED_MEMORY) this.rejected.delete(this.rejected.keys().next().value!);
       this.summary = { ...this.summary, lastOutcome: 'rejected', lastReason: result.reason, lastError: `${result.stage}: ${result.error}`, rejectedConfigHash: hash, updatedAt: now };
-      this.options.log(`bso-haproxy: REJECTED config ${short} at ${result.stage} (the previous config keeps serving): ${result.error}`);
+      this.options.log(`bso-haproxy: REJECTED config ${short} at ${result.stage} (the previous config keeps serving): ${result.error}`, 'error');
     } else {
       if (result.outcome === 'reload') {
         this.lastReloadAt = Date.now();
@@ -272,7 +273,7 @@ export class Supervisor {
           this.lastSentAt = Date.now();
         } catch (error) {
           this.options.metrics.statusErrors.inc();
-          this.options.log(`bso-haproxy: status report failed: ${(error as Error).message}`);
+          this.options.log(`bso-haproxy: status report failed: ${(error as Error).message}`, 'warn');
         }
       } while (this.reportAgain && !this.stopping);
     })().finally(() => { this.reporting = undefined; });
@@ -282,7 +283,7 @@ export class Supervisor {
     this.options.metrics.running.set(0);
     if (this.stopping) return;
     this.options.metrics.masterRestarts.inc();
-    this.options.log(`bso-haproxy: the HAProxy master exited (${signal ?? `code ${code}`})`);
+    this.options.log(`bso-haproxy: the HAProxy master exited (${signal ?? `code ${code}`})`, 'error');
     this.scheduleRestart();
   }
 
@@ -290,7 +291,7 @@ export class Supervisor {
   private scheduleRestart(): void {
     const delay = this.restartBackoffMs;
     this.restartBackoffMs = Math.min(this.restartBackoffMs * 2, 30_000);
-    this.options.log(`bso-haproxy: starting HAProxy again in ${delay} ms`);
+    this.options.log(`bso-haproxy: starting HAProxy again in ${delay} ms`, 'warn');
     setTimeout(() => {
       if (this.stopping) return;
       this.process.start().then(() => {
@@ -300,7 +301,7 @@ export class Supervisor {
         this.report();
         void this.drain();
       }, (error: Error) => {
-        this.options.log(`bso-haproxy: restart failed: ${error.message}`);
+        this.options.log(`bso-haproxy: restart failed: ${error.message}`, 'error');
         this.summary = { ...this.summary, lastError: `restart: ${error.message}` };
         this.report();
         this.scheduleRestart();

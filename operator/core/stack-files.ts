@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { renderServiceConfig } from '../../haproxy/render/render-service.js';
 import { slotsFor } from '../../haproxy/render/slots.js';
-import { escapeUnprintable } from '../../crd/printable-text.js';
+import { escapeUnprintable } from '../../lib/printable-text.js';
 import { composeStackFor, HAPROXY_CONFIG_FILE, stackReplicasHost } from './compose-stack.js';
 
 export const STACK_FILE = 'docker-stack.yml';

@@ -24,7 +24,7 @@ test('the Reconciler converges a spec on Kubernetes, then writes nothing; the op
 
   const control = await backend.ensureControlPlane(OPERATOR_URL);
   const reconciler = new Reconciler({
-    backend, control, metrics: new OperatorMetrics(), log: () => {},
+    backend, control, metrics: new OperatorMetrics(),
     renderConfig: configRenderer({ kind: 'kubernetes', namespace: backend.namespace }),
   });
   await reconciler.reconcile('web');
@@ -79,7 +79,7 @@ test('the Reconciler builds a stored spec that lacks its defaulted fields with t
   } as never);
   const control = await backend.ensureControlPlane(OPERATOR_URL);
   const reconciler = new Reconciler({
-    backend, control, metrics: new OperatorMetrics(), log: () => {},
+    backend, control, metrics: new OperatorMetrics(),
     renderConfig: configRenderer({ kind: 'kubernetes', namespace: backend.namespace }),
   });
 

@@ -71,7 +71,7 @@ function issueProblem(issue: SpecIssue, file: string, lines: number): string | u
 }
 
 /**
- * The characters no printed issue may carry raw, written here apart from crd/printable-text.ts so
+ * The characters no printed issue may carry raw, written here apart from lib/printable-text.ts so
  * that this test checks that rule instead of repeating it: C0, DEL, C1, the line and paragraph
  * separators, and the bidirectional embeddings, overrides and isolates.
  */

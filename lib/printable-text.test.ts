@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeUnprintable, printableJson, UNPRINTABLE } from './printable-text.js';
-import { formatIssue, formatPath, printableIssue } from './spec-issue.js';
-import { parseBalancedServices } from './parse-spec.js';
+import { formatIssue, formatPath, printableIssue } from '../crd/spec-issue.js';
+import { parseBalancedServices } from '../crd/parse-spec.js';
 
 const FORBIDDEN: Array<[number, number]> = [[0x00, 0x1f], [0x7f, 0x7f], [0x80, 0x9f], [0x2028, 0x2029], [0x202a, 0x202e], [0x2066, 0x2069]];
 const forbidden = (code: number) => FORBIDDEN.some(([from, to]) => code >= from && code <= to);

@@ -11,8 +11,8 @@
 export const UNPRINTABLE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
 /** What JSON.stringify leaves raw of UNPRINTABLE (it escapes C0 in strings; its own newlines are layout). */
-const RAW_IN_JSON = /[\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
-const asEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+export const RAW_IN_JSON = /[\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+export const asEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `text` with each unprintable character as \uxxxx (lower-case hex, like JSON.stringify). */
 export function escapeUnprintable(text: string): string {
