@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { slotsFor } from '../../haproxy/render/slots.js';
 import { checkHAProxyConfig } from '../../haproxy/supervisor/haproxy-check.js';
+import { cliEntry } from '../lib/cp-entry.js';
 import type { ProbeResult } from '../lib/cp-operator-probe.js';
 import { describeScaling, formatNumber, median } from '../lib/cp-stats.js';
 import { renderBarChart } from '../lib/svg.js';
@@ -67,6 +68,22 @@ const FIGURES: Figure[] = [
   { metric: 'writes for unchanged specs', unit: 'count', goal: '0', pick: (p) => p.unchangedWrites },
 ];
 
+/** Wall time of one `bso ARGS` process, from spawn to exit (what a person waits for). */
+function timeCli(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...cliEntry().args, ...args], { cwd: ROOT, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`bso ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** The CLI's start-up: --version and validate of a small file, 5 times each per run (issue #16: under 0.3 s). */
+const CLI_STARTS: Array<{ metric: string; args: string[] }> = [
+  { metric: 'bso --version', args: ['--version'] },
+  { metric: 'bso validate -f examples/hello.yaml', args: ['validate', '-q', '-f', 'examples/hello.yaml'] },
+];
+
 export const scenario: BenchScenario = {
   id: 8,
   title: 'Control plane cost as the work grows',
@@ -76,8 +93,15 @@ export const scenario: BenchScenario = {
     const dir = mkdtempSync(join(tmpdir(), 'bso-bench-s8-'));
     const values = new Map<string, number[]>();
     const key = (size: Size, figure: Figure) => `${size.label}\u0000${figure.metric}`;
+    const cliTimes = new Map<string, number[]>(CLI_STARTS.map((c) => [c.metric, []]));
     try {
       for (let run = 0; run < ctx.runs; run++) {
+        for (const cli of CLI_STARTS) {
+          const times: number[] = [];
+          for (let i = 0; i < 5; i++) times.push(await timeCli(cli.args));
+          cliTimes.get(cli.metric)!.push(median(times));
+        }
+        ctx.log(`s8 run ${run + 1}/${ctx.runs} CLI start (${cliEntry().from}): ${CLI_STARTS.map((c) => `${c.metric} ${cliTimes.get(c.metric)!.at(-1)!.toFixed(0)} ms`).join(', ')}`);
         for (const size of sizes) {
           const merged = join(dir, `merged-${size.specs}x${size.replicas}.cfg`);
           const probe = await runProbe(size, merged);
@@ -94,13 +118,17 @@ export const scenario: BenchScenario = {
       rmSync(dir, { recursive: true, force: true });
     }
 
-    const samples: Sample[] = sizes.flatMap((size) => FIGURES.map((figure) => ({
-      peer: size.label, metric: figure.metric, unit: figure.unit, values: values.get(key(size, figure))!, goal: figure.goal, better: 'lower' as const,
-    })));
+    const samples: Sample[] = [
+      ...CLI_STARTS.map((c) => ({ peer: 'bso CLI', metric: `${c.metric}: start to exit`, unit: 'ms', values: cliTimes.get(c.metric)!, goal: '< 300 ms', better: 'lower' as const })),
+      ...sizes.flatMap((size) => FIGURES.map((figure) => ({
+        peer: size.label, metric: figure.metric, unit: figure.unit, values: values.get(key(size, figure))!, goal: figure.goal, better: 'lower' as const,
+      }))),
+    ];
     const specSizes = sizes.filter((s) => !s.servers);
     const med = (size: Size, metric: string) => median(values.get(key(size, FIGURES.find((f) => f.metric === metric)!))!);
     const judged = ['render every config', 'haproxy -c of the merged configs', 'operator heap growth', 'first reconcile of every spec', 'reconcile every spec, unchanged'];
     const notes = [
+      `CLI start: wall time from spawn to exit of \`bso --version\` and \`bso validate -q -f examples/hello.yaml\` (run from ${cliEntry().from === 'dist' ? 'dist/, as installed' : 'source through tsx (no build: slower than installed)'}; median of 5 per run). Each verb loads only what it needs (cli/fast-start.test.ts).`,
       'The operator runs on an in-memory backend (bench/lib/cp-memory-backend.ts, indexed: observing one service costs the same with 1 or 1,000 specs) in its own Node process (tsx loaded): no Swarm or Kubernetes API latency in the times, and the memory is the operator\'s alone. "operator RSS" includes Node\'s and tsx\'s baseline; "heap growth" is what the specs added (after GC). Every spec has 2 replicas reported UP by a supervisor.',
       'haproxy -c checks one file holding every service\'s frontend and backend (as one shared HAProxy would); bso runs one HAProxy per spec, so each supervisor only ever checks its own 1-spec config.',
       ...judged.map((metric) => `${metric}: ${describeScaling(specSizes.map((s) => ({ size: s.specs, cost: med(s, metric) })), FIGURES.find((f) => f.metric === metric)!.unit, 2).summary}`),

@@ -103,7 +103,7 @@ export class HttpKubeApi implements KubeApi {
       response.on('end', () => end());
       response.on('close', () => end());
     });
-    request.on('error', (error) => end(unavailable(error)));
+    request.on('error', (error) => end(unavailable(error, this.base)));
     request.end();
     return () => {
       ended = true;
@@ -144,10 +144,10 @@ export class HttpKubeApi implements KubeApi {
       const headers = this.headers(payload !== undefined);
       if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
       const request = this.transport().request(this.url(path, query), { method, agent: this.agent, headers, timeout: timeoutMs }, (response) => {
-        readAll(response).then((text) => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }), (error) => reject(unavailable(error)));
+        readAll(response).then((text) => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }), (error) => reject(unavailable(error, this.base)));
       });
       request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      request.on('error', (error) => reject(unavailable(error)));
+      request.on('error', (error) => reject(unavailable(error, this.base)));
       request.end(payload);
     });
   }
@@ -168,10 +168,11 @@ export class HttpKubeApi implements KubeApi {
   }
 }
 
-function unavailable(error: unknown): BsoError {
+/** The API server unreachable: a transient BSO_BACKEND_UNAVAILABLE naming the server and what to check. */
+function unavailable(error: unknown, server: URL): BsoError {
   if (error instanceof BsoError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  return new BsoError('BSO_BACKEND_UNAVAILABLE', `the Kubernetes API cannot be reached: ${(error as Error).message}${code && !(error as Error).message.includes(code) ? ` (${code})` : ''}`, { transient: true, cause: error });
+  return new BsoError('BSO_BACKEND_UNAVAILABLE', `cannot reach the Kubernetes API at ${server.origin}: ${(error as Error).message}${code && !(error as Error).message.includes(code) ? ` (${code})` : ''}; check the kubeconfig's server and context (KUBECONFIG, kubectl config current-context)`, { transient: true, cause: error });
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<string> {
