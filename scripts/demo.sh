@@ -13,6 +13,7 @@ PIDFILE=.cache/operator.pid
 mkdir -p .cache
 
 if [ "${1:-}" = "--stop" ]; then
+  node --import tsx scripts/demo-prometheus.ts --remove || true
   node bin/bso.js delete hello --wait --timeout 2m || true
   if [ -f "$PIDFILE" ]; then kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; fi
   step "demo stopped"
@@ -55,6 +56,16 @@ CREDENTIALS=$(docker exec "$HAPROXY_CONTAINER" cat /run/secrets/hello-stats-auth
 step "two replicas answer through HAProxy:"
 for _ in 1 2 3 4; do curl -s http://127.0.0.1/ ; echo; done
 
+step "starting Prometheus with the shipped scrape config and alerts (deploy/prometheus)"
+PROMETHEUS_URL=http://localhost:${BSO_PROMETHEUS_PORT:-9090}
+node --import tsx scripts/demo-prometheus.ts --port "${BSO_PROMETHEUS_PORT:-9090}" --operator-port "$OPERATOR_PORT" hello-net \
+  || { echo "demo: Prometheus did not start (the demo works without it; bso describe shows no CPU)" >&2; PROMETHEUS_URL=""; }
+
+# Which container is replica1 (the first server HAProxy lists), for the stress recipe below.
+SERVER=$(node bin/bso.js get hello -o json | node -e 'const o = JSON.parse(require("fs").readFileSync(0, "utf8")); const s = (o.status?.servers ?? []).find((x) => x.container) ?? {}; console.log(`${s.name ?? "replica1"} ${s.task ?? "hello-api.1"} ${s.container ?? ""}`)')
+read -r SERVER_NAME SERVER_TASK SERVER_CONTAINER <<<"$SERVER"
+[ -n "${SERVER_CONTAINER:-}" ] || SERVER_CONTAINER=$(docker ps -q --filter "name=${SERVER_TASK}." | head -1)
+
 cat <<EOF
 
 bso demo is running.
@@ -63,13 +74,16 @@ bso demo is running.
   HAProxy stats page:         http://localhost:8404/stats   (user:password = ${CREDENTIALS})
   HAProxy metrics:            curl http://localhost:8404/metrics
   Operator metrics:           curl http://localhost:${OPERATOR_PORT}/metrics
-  Status:                     npx bso get -o wide;  npx bso describe hello
+  Prometheus:                 ${PROMETHEUS_URL:-(not started)}
+  Status:                     npx bso get -o wide;  npx bso describe hello${PROMETHEUS_URL:+ --prometheus $PROMETHEUS_URL}
+  Live view:                  npx bso top hello${PROMETHEUS_URL:+ --prometheus $PROMETHEUS_URL}
 
-Stress one replica exactly as the seed does, and watch it go MAINT and back:
+Stress one replica exactly as the seed does, and watch it go MAINT and back. ${SERVER_NAME} is
+task ${SERVER_TASK}, container ${SERVER_CONTAINER} (bso describe hello lists each server's task
+and container):
 
-  CID=\$(docker ps -q --filter name=hello-api.1 | head -1)
-  docker exec \$CID stress-ng --cpu 4 --vm 4 --vm-bytes 75% --timeout 90s
-  watch -n1 npx bso describe hello        # or the stats page
+  docker exec ${SERVER_CONTAINER} stress-ng --cpu 4 --vm 4 --vm-bytes 75% --timeout 90s
+  npx bso top hello${PROMETHEUS_URL:+ --prometheus $PROMETHEUS_URL}        # ${SERVER_NAME} goes MAINT, then back; or the stats page
 
 Stop the demo:  npm run demo -- --stop
 EOF

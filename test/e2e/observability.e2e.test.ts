@@ -16,7 +16,7 @@ import { CHART_QUERIES } from '../../scripts/chart/experiment-queries.js';
 import { drawExperiment } from '../../scripts/chart-experiment.js';
 import { dashboardQueries, substituteGrafanaVariables } from '../observability/promql-names.js';
 import { runPromtool } from '../observability/prometheus-server.js';
-import { buildPrometheusImage, deployPrometheusStack, gwbridgeGateway, joinNetwork, removePrometheusStack } from './prometheus-stack.js';
+import { buildPrometheusImage, deployPrometheusStack, gwbridgeGateway, joinNetwork, removePrometheusStack } from '../../scripts/prometheus-stack.js';
 import { bso, dockerJson, httpGet, ROOT, run, startOperatorProcess, waitFor, type OperatorProcess } from './support.js';
 
 const NAME = 'obs';

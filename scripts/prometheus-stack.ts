@@ -1,15 +1,19 @@
-// End-to-end helper: Prometheus on the Swarm, deployed from deploy/prometheus/prometheus.stack.yml
-// with deploy/prometheus/prometheus.swarm.yml, the way docs/observability.md says. No registry:
-// the image is Debian's prometheus binary (the host's package) on bso's offline base image.
-// What differs from production is said where it is changed.
+// Prometheus on the Swarm, deployed from deploy/prometheus/prometheus.stack.yml with
+// deploy/prometheus/prometheus.swarm.yml, the way docs/observability.md says: for the demo
+// (scripts/demo-prometheus.ts) and the end-to-end test. No registry: the image is Debian's
+// prometheus binary (the host's package) on bso's offline base image. What differs from
+// production is said where it is changed.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ROOT, run } from './support.js';
+import { run } from '../bench/lib/run.js';
 
-export const PROMETHEUS_IMAGE = 'bso-e2e-prometheus:latest';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const PROMETHEUS_IMAGE = 'bso-prometheus:latest';
 
 /** bso-base + /usr/bin/prometheus (skipped when the image exists with the same binary). */
 export async function buildPrometheusImage(baseImage = 'bso-base:bookworm'): Promise<void> {
@@ -17,7 +21,7 @@ export async function buildPrometheusImage(baseImage = 'bso-base:bookworm'): Pro
   const version = (await run(binary, ['--version'])).stdout.split('\n')[0]!.trim();
   const current = await run('docker', ['image', 'inspect', '-f', '{{index .Config.Labels "org.bso.prometheus"}}', PROMETHEUS_IMAGE], { allowFailure: true });
   if (current.code === 0 && current.stdout.trim() === version) return;
-  const context = mkdtempSync(join(tmpdir(), 'bso-e2e-prometheus-image-'));
+  const context = mkdtempSync(join(tmpdir(), 'bso-prometheus-image-'));
   copyFileSync(binary, join(context, 'prometheus'));
   writeFileSync(join(context, 'Dockerfile'), [
     `FROM ${baseImage}`,
@@ -39,7 +43,7 @@ export interface StackOptions {
   operatorTarget: string;
 }
 
-/** The repository's config, changed only as StackOptions says; shorter discovery refresh for a test. */
+/** The repository's config, changed only as StackOptions says; a shorter discovery refresh (3 s) so new replicas show at once. */
 export function e2ePrometheusConfig(options: StackOptions): string {
   let text = readFileSync(join(ROOT, 'deploy/prometheus/prometheus.swarm.yml'), 'utf8');
   const defaultStats = '        replacement: "8404"  # bso-default-stats-port\n';
@@ -57,7 +61,7 @@ export function e2ePrometheusConfig(options: StackOptions): string {
 
 /** docker stack deploy of a copy of the stack file (image and port changed) with the e2e config. */
 export async function deployPrometheusStack(options: StackOptions): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'bso-e2e-prometheus-stack-'));
+  const dir = mkdtempSync(join(tmpdir(), 'bso-prometheus-stack-'));
   mkdirSync(join(dir, 'rules'));
   copyFileSync(join(ROOT, 'deploy/prometheus/rules/bso-alerts.yml'), join(dir, 'rules/bso-alerts.yml'));
   writeFileSync(join(dir, 'prometheus.swarm.yml'), e2ePrometheusConfig(options));
