@@ -273,3 +273,30 @@ test('diff: exit 0 same, 1 differences, 2 when the cluster cannot be reached (na
     else process.env.DOCKER_HOST = saved;
   }
 });
+
+test('apply --dry-run -o json: one document on stdout, the progress on stderr, no cluster touched', async () => {
+  const r = await run(['apply', '-f', HELLO, '--dry-run', '-o', 'json']);
+  assert.equal(r.code, 0);
+  assert.deepEqual(JSON.parse(r.stdout.join('\n')), { applied: [{ name: 'hello', result: 'valid (dry run)' }] });
+  assert.deepEqual(r.stderr, ['balancedservice/hello valid, would be applied (dry run)']);
+});
+
+test('describe -o json: the stored object as the API shows it (a FAKE Docker Engine API holds the spec; no operator: status unknown on stderr)', async () => {
+  const { startFakeSwarmApi } = await import('../test/fakes/swarm-api/fake-swarm-api.js');
+  const { specConfigBody } = await import('../operator/swarm/spec-store.js');
+  const stored = { apiVersion: 'bso.dev/v1alpha1', kind: 'BalancedService', metadata: { name: 'shop' }, spec: { image: 'bso-hello-api:latest' } };
+  const fake = await startFakeSwarmApi({ configs: [specConfigBody('shop', 2, stored, 'h')] });
+  const saved = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = fake.url.replace('http://', 'tcp://');
+  try {
+    const r = await run(['describe', 'shop', '-o', 'json', '--operator', 'http://127.0.0.1:9']);
+    assert.equal(r.code, 0, r.stderr.join('\n'));
+    const object = JSON.parse(r.stdout.join('\n')) as { metadata: { name: string; generation: number }; spec: { replicas: number } };
+    assert.deepEqual([object.metadata.name, object.metadata.generation, object.spec.replicas], ['shop', 2, 2]);
+    assert.match(r.stderr.join('\n'), /^\(status unknown: the operator is not reachable at http:\/\/127\.0\.0\.1:9/);
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+    await fake.close();
+  }
+});

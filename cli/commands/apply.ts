@@ -3,10 +3,11 @@ import type { Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { backendOption, connectBackend, fetchStatus, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
-import { addFilenameOptions, readSpecs, timeoutMs, type FilenameOptions } from '../options.js';
+import { addFilenameOptions, outputOption, readSpecs, timeoutMs, type FilenameOptions } from '../options.js';
+import { printDocument } from '../print-document.js';
 import { waitUntilReady } from '../wait-ready.js';
 
-interface ApplyOptions extends FilenameOptions { backend: string; wait?: boolean; timeout: string; operator?: string; dryRun?: boolean }
+interface ApplyOptions extends FilenameOptions { backend: string; wait?: boolean; timeout: string; operator?: string; dryRun?: boolean; output: 'text' | 'json' | 'yaml' }
 
 export function registerApply(program: Command, ctx: CliContext): void {
   const command = program.command('apply')
@@ -14,6 +15,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
   addFilenameOptions(command)
     .addOption(backendOption())
     .option('--dry-run', 'validate and say what would be applied; touch no cluster')
+    .addOption(outputOption(['text', 'json', 'yaml'], 'text, or one json/yaml document {applied: [{name, generation, result}], ready} on stdout (progress on stderr)'))
     .option('--wait', 'wait until every applied service is Ready, showing progress')
     .option('--timeout <duration>', 'with --wait: how long to wait (e.g. 90s, 5m)', '5m')
     .option('--operator <url>', 'operator API for --wait (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
@@ -36,22 +38,30 @@ Examples:
         ctx.exitCode = 1;
         return;
       }
+      const documented = options.output !== 'text';
+      const say = documented ? ctx.stderr : ctx.stdout;
+      const applied: Array<{ name: string; generation?: number; result: string }> = [];
       if (options.dryRun) {
-        for (const spec of specs) ctx.stdout(`balancedservice/${spec.object.metadata.name} valid, would be applied (dry run)`);
-        return;
+        for (const spec of specs) {
+          say(`balancedservice/${spec.object.metadata.name} valid, would be applied (dry run)`);
+          applied.push({ name: spec.object.metadata.name, result: 'valid (dry run)' });
+        }
+      } else {
+        const backend = await connectBackend(options.backend);
+        for (const spec of specs) {
+          const result = await backend.putSpec(spec.object);
+          const name = spec.object.metadata.name;
+          const verb = !result.changed ? 'unchanged' : result.generation === 1 ? 'created' : 'configured';
+          say(`balancedservice/${name} ${verb} (generation ${result.generation})`);
+          applied.push({ name, generation: result.generation, result: verb });
+        }
       }
-      const backend = await connectBackend(options.backend);
-      const applied: Array<{ name: string; generation: number }> = [];
-      for (const spec of specs) {
-        const result = await backend.putSpec(spec.object);
-        const name = spec.object.metadata.name;
-        const verb = !result.changed ? 'unchanged' : result.generation === 1 ? 'created' : 'configured';
-        ctx.stdout(`balancedservice/${name} ${verb} (generation ${result.generation})`);
-        applied.push({ name, generation: result.generation });
+      let ready: boolean | undefined;
+      if (options.wait && !options.dryRun) {
+        const url = operatorUrl(options.operator);
+        ready = await waitUntilReady(applied.map((a) => ({ name: a.name, generation: a.generation! })), { timeoutMs: waitMs, print: say, fetch: (name) => fetchStatus(url, name) });
+        if (!ready) ctx.exitCode = 1;
       }
-      if (!options.wait) return;
-      const url = operatorUrl(options.operator);
-      const ok = await waitUntilReady(applied, { timeoutMs: waitMs, print: ctx.stdout, fetch: (name) => fetchStatus(url, name) });
-      if (!ok) ctx.exitCode = 1;
+      if (documented) await printDocument(ctx, options.output as 'json' | 'yaml', { applied, ...(ready === undefined ? {} : { ready }) });
     });
 }

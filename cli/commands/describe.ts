@@ -2,12 +2,15 @@
 import type { Command } from 'commander';
 import { age, backendOption, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { outputOption } from '../options.js';
+import { printDocument } from '../print-document.js';
+import { toApiObject } from '../../operator/api-object.js';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { statsSecretName } from '../../contract/names.js';
 import type { ServerStatus } from '../../operator/core/service-status.js';
 import { hostOf, PROMETHEUS_QUERIES, queryByHost } from './top-sources.js';
 
-interface DescribeOptions { backend: string; operator?: string; prometheus?: string }
+interface DescribeOptions { backend: string; operator?: string; prometheus?: string; output: 'text' | 'json' | 'yaml' }
 
 export function registerDescribe(program: Command, ctx: CliContext): void {
   program.command('describe <name>')
@@ -15,7 +18,8 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     .addOption(backendOption())
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
     .option('--prometheus <url>', 'Prometheus scraping the replicas, for each server\'s CPU (default $BSO_PROMETHEUS_URL; deploy/prometheus)')
-    .addHelpText('after', '\nExample:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events')
+    .addOption(outputOption(['text', 'json', 'yaml'], 'text for people; json or yaml: the object with its status and events (as the operator\'s API gives it)'))
+    .addHelpText('after', '\nExamples:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events\n  bso describe hello -o json')
     .action(async (name: string, options: DescribeOptions) => {
       const stored = await (await connectBackend(options.backend)).getSpec(name);
       if (!stored) {
@@ -31,6 +35,11 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
       }
       const spec = stored.object.spec;
       const answer = await fetchStatus(operatorUrl(options.operator), name);
+      if (options.output !== 'text') {
+        await printDocument(ctx, options.output, answer.ok ? answer.object : toApiObject(stored, undefined));
+        if (!answer.ok) ctx.stderr(`(status unknown: ${answer.reason})`);
+        return;
+      }
       const status = answer.ok ? answer.object.status : undefined;
       const out = ctx.stdout;
       out(`Name:        ${name}`);
