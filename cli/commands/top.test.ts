@@ -173,16 +173,19 @@ test('hostOf and defaultHAProxyMetricsUrl', () => {
   assert.equal(defaultHAProxyMetricsUrl('http://swarm-1.example:9464', {}), 'http://swarm-1.example:8404/metrics');
 });
 
+/** `bso top ARGS` in process, not on a terminal: exit code, stdout lines, stderr lines. */
+async function runTop(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext & { isTTY: boolean } = { stdout: (l) => out.push(l), stderr: (l) => err.push(l), exitCode: 0, isTTY: false };
+  const program = new Command('bso').exitOverride();
+  registerTop(program, ctx);
+  await program.parseAsync(['node', 'bso', 'top', ...args]);
+  return { code: ctx.exitCode, out, err };
+}
+
 test('bso top without an operator: exit code 1 and the reason on stderr; a bad --interval is a usage error', async () => {
-  const run = async (args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const ctx: CliContext & { isTTY: boolean } = { stdout: (l) => out.push(l), stderr: (l) => err.push(l), exitCode: 0, isTTY: false };
-    const program = new Command('bso').exitOverride();
-    registerTop(program, ctx);
-    await program.parseAsync(['node', 'bso', 'top', ...args]);
-    return { code: ctx.exitCode, out, err };
-  };
+  const run = runTop;
   const unreachable = await run(['hello', '--operator', 'http://127.0.0.1:9']);
   assert.equal(unreachable.code, 1);
   assert.deepEqual(unreachable.out, []);
@@ -232,13 +235,8 @@ test('bso top without a name shows every BalancedService the operator knows, one
   t.after(() => server.close());
   const operator = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const run = async (args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const ctx: CliContext & { isTTY: boolean } = { stdout: (l) => out.push(l), stderr: (l) => err.push(l), exitCode: 0, isTTY: false };
-    const program = new Command('bso').exitOverride();
-    registerTop(program, ctx);
-    await program.parseAsync(['node', 'bso', 'top', '--operator', operator, '--interval', '100ms', ...args]);
-    return { code: ctx.exitCode, out: out.join('\n'), err };
+    const r = await runTop(['--operator', operator, '--interval', '100ms', ...args]);
+    return { ...r, out: r.out.join('\n') };
   };
   const all = await run([]);
   assert.equal(all.code, 0, all.err.join('\n'));
