@@ -7,6 +7,8 @@ export interface TopReplica {
   server: string;
   /** ip:port of the replica behind the slot. */
   address: string;
+  /** The replica in the slot: Swarm task (hello-api.2) or pod. */
+  task?: string;
   /** HAProxy's state: UP, MAINT, DRAIN, DOWN, NOLB. */
   state: string;
   /** HAProxy's effective weight (the agent's percentage of 100). */
@@ -96,11 +98,13 @@ export function renderTopFrame(snapshot: TopSnapshot, options: FrameOptions): st
   ].join('   '));
   lines.push('');
 
-  const header = ['REPLICA', 'ADDRESS', 'STATE', 'WEIGHT', 'CPU', ...(cpuBars ? [''] : []), 'MEM', 'SHARE', ...(shareBars ? [''] : []), 'REQ/S', 'AGENT'];
+  const tasks = snapshot.replicas.some((r) => r.task !== undefined);
+  const header = ['REPLICA', ...(tasks ? ['TASK'] : []), 'ADDRESS', 'STATE', 'WEIGHT', 'CPU', ...(cpuBars ? [''] : []), 'MEM', 'SHARE', ...(shareBars ? [''] : []), 'REQ/S', 'AGENT'];
   const rows = snapshot.replicas.map((r) => {
     const cpuColor: Color = r.cpu === undefined ? 'dim' : r.cpu * 100 >= maint ? 'red' : r.cpu * 100 > ready ? 'yellow' : 'green';
     const cells: Array<[string, Color | undefined]> = [
       [r.server, undefined],
+      ...(tasks ? [[r.task ?? '-', undefined] as [string, undefined]] : []),
       [r.address, undefined],
       [r.state, STATE_COLOR[r.state] ?? 'dim'],
       [String(r.weight), undefined],

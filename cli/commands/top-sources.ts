@@ -17,7 +17,7 @@ export const PROMETHEUS_QUERIES = {
 } as const;
 
 /** A server as the operator's API shows it; cpu, memory and requestsTotal only if it reports them. */
-interface ApiServer { name: string; address: string; state: string; weight: number; agent?: string; cpu?: number; memory?: number; requestsTotal?: number }
+interface ApiServer { name: string; address: string; state: string; weight: number; agent?: string; task?: string; cpu?: number; memory?: number; requestsTotal?: number }
 
 /** Cumulative counters per key (server name or address) at one moment. */
 export interface CounterSample { timeMs: number; counts: ReadonlyMap<string, number> }
@@ -107,6 +107,7 @@ export function buildTopSnapshot(input: TopInputs): TopSnapshot {
     const host = hostOf(s.address);
     const replica: TopReplica = { server: s.name, address: s.address, state: s.state, weight: s.weight };
     if (s.agent !== undefined) replica.agent = s.agent;
+    if (s.task !== undefined) replica.task = s.task;
     const cpu = fromOperator ? s.cpu : input.prometheus?.cpu.get(host);
     const memory = typeof s.memory === 'number' ? s.memory : input.prometheus?.memory.get(host);
     if (cpu !== undefined) replica.cpu = cpu;

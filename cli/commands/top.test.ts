@@ -43,6 +43,14 @@ test('frame without colors: the exact text, bars on a wide terminal, no escape c
   for (const line of lines) assert.doesNotMatch(line, ESCAPES);
 });
 
+test('frame with tasks: a TASK column names the replica in each slot (absent when no server has one)', () => {
+  const withTasks: TopSnapshot = { ...snapshot, replicas: [{ ...snapshot.replicas[0]!, task: 'hello-api.2' }, snapshot.replicas[1]!] };
+  const lines = renderTopFrame(withTasks, { color: false, width: 80 });
+  assert.equal(lines[3], 'REPLICA   TASK         ADDRESS   STATE  WEIGHT  CPU  MEM  SHARE  REQ/S  AGENT');
+  assert.equal(lines[4], 'replica1  hello-api.2  10.0.1.5  MAINT       0  93%  40%     0%    0.0  maint');
+  assert.equal(lines[5], 'replica2  -            10.0.1.6  UP         75  20%  31%   100%   48.3  ready 75%');
+});
+
 test('frame with colors: the same text once escapes are removed; MAINT red, UP green, CPU over maint red', () => {
   const plain = renderTopFrame(snapshot, { color: false, width: 120 });
   const colored = renderTopFrame(snapshot, { color: true, width: 120 });
@@ -220,7 +228,7 @@ test('bso top without a name shows every BalancedService the operator knows, one
     status: {
       observedGeneration: 1, replicas: 1, readyReplicas: 1,
       conditions: [{ type: 'Ready', status: 'True', reason: 'AllReplicasReady', message: '', lastTransitionTime: '', observedGeneration: 1 }],
-      servers: [{ name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 100, requestsTotal: 10 } as never],
+      servers: [{ name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 100, requestsTotal: 10, task: `${name}-api.1` } as never],
     },
   });
   let items = [object('bravo'), object('alpha')];
@@ -243,6 +251,7 @@ test('bso top without a name shows every BalancedService the operator knows, one
   assert.match(all.out, /^bso top alpha /m);
   assert.match(all.out, /^bso top bravo /m);
   assert.ok(all.out.indexOf('bso top alpha') < all.out.indexOf('bso top bravo'), 'sorted by name');
+  assert.match(all.out, /^replica1 +alpha-api\.1 +10\.0\.1\.5 +UP /m, 'the task from the status');
   items = [];
   const none = await run([]);
   assert.deepEqual([none.code, none.out, none.err], [0, '', ['No BalancedServices found.']]);
