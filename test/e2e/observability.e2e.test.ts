@@ -168,10 +168,14 @@ test('3. stress-ng in replica 1: Prometheus sees it MAINT and its traffic share 
   await program.parseAsync(['node', 'bso', 'top', NAME, '--operator', operator.url, '--prometheus', PROMETHEUS]);
   console.log(out.join('\n'));
   assert.equal(ctx.exitCode, 0, err.join('\n'));
-  const row = out.join('\n').split('\n').find((l) => l.includes(` ${replica1.address} `))?.split(/\s{2,}/);
+  const lines = out.join('\n').split('\n');
+  const header = lines.find((l) => l.startsWith('REPLICA'))!.split(/\s{2,}/);
+  const row = lines.find((l) => l.includes(` ${replica1.address} `))?.split(/\s{2,}/);
   assert.ok(row, `no row for ${replica1.address} in bso top`);
-  assert.equal(row[2], 'MAINT');
-  assert.ok(Number(row[4]!.replace('%', '')) >= 80, `bso top CPU of replica 1: ${row[4]}`);
+  assert.equal(row[header.indexOf('STATE')], 'MAINT');
+  const cpu = row[header.indexOf('CPU')]!;
+  assert.ok(Number(cpu.replace('%', '')) >= 80, `bso top CPU of replica 1: ${cpu}`);
+  assert.match(row[header.indexOf('TASK')] ?? '', new RegExp(`^${NAME}-api\\.\\d+$`), 'the task of replica 1');
   await stress;
   await waitFor('replica 1 ready again in Prometheus', 90_000, async () =>
     (await query(`bso_agent_state{balancedservice="${NAME}", task_slot="1", state="ready"} == 1`)).length === 1);
