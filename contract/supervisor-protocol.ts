@@ -22,6 +22,9 @@ export interface ServerReport {
   agentDescription?: string;
   /** Connections to the replica now. */
   sessions: number;
+  /** The replica's smoothed CPU and memory as shares of its limits, from its own /metrics (0..1+). */
+  cpu?: number;
+  memory?: number;
 }
 
 /** HAProxy's check statuses that say the agent did not answer (configuration.txt, "check_status"). */

@@ -255,6 +255,14 @@ export interface BalancedServiceStatusServer {
    */
   agentAnswered?: boolean;
   /**
+   * The replica's smoothed CPU use as a share of its limit, as its agent measured it (the supervisor's last report).
+   */
+  cpu?: number;
+  /**
+   * The replica's memory use as a share of its limit, as its agent measured it.
+   */
+  memory?: number;
+  /**
    * The replica in the server's slot: the Swarm task (hello-api.1) or the pod.
    */
   task?: string;

@@ -41,6 +41,8 @@ export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport,
         // What HAProxy sends it: nothing in MAINT or DRAIN (show stat keeps the weight it had).
         weight: s.state === 'MAINT' || s.state === 'DRAIN' ? 0 : s.weight,
         agent: s.agentDescription ?? s.agentStatus,
+        ...(typeof s.cpu === 'number' && Number.isFinite(s.cpu) ? { cpu: s.cpu } : {}),
+        ...(typeof s.memory === 'number' && Number.isFinite(s.memory) ? { memory: s.memory } : {}),
         ...(agentAnswered(s.agentStatus) === undefined ? {} : { agentAnswered: agentAnswered(s.agentStatus) }),
       })),
   };

@@ -15,3 +15,10 @@ test('describe\'s servers: HAProxy state, weight and time in state, and CPU from
   ]);
   assert.equal(serverTable(servers)[1]![7], '-');
 });
+
+test('describe\'s CPU without Prometheus: what the supervisor reported from the replica (Prometheus wins when given)', () => {
+  const servers = [{ name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 80, cpu: 0.42 }, { name: 'replica2', address: '10.0.1.6', state: 'UP', weight: 99 }];
+  const rows = serverTable(servers);
+  assert.deepEqual([rows[1]![7], rows[2]![7]], ['42%', '-']);
+  assert.equal(serverTable(servers, new Map([['10.0.1.5', 0.5]]))[1]![7], '50%');
+});

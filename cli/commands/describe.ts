@@ -63,7 +63,8 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
       const cpu = prometheus ? await queryByHost(prometheus.replace(/\/+$/, ''), PROMETHEUS_QUERIES.cpu(name)).catch(() => undefined) : undefined;
       if (servers.length === 0) out('  (none reported by HAProxy yet)');
       else for (const line of formatTable(serverTable(servers, cpu))) out(`  ${line}`);
-      if (servers.length > 0 && !cpu) out(`  (CPU: ${prometheus ? `Prometheus at ${prometheus} did not answer` : 'pass --prometheus URL, a Prometheus scraping the replicas'})`);
+      const known = servers.some((s) => s.cpu !== undefined) || (cpu?.size ?? 0) > 0;
+      if (servers.length > 0 && !known) out(`  (CPU: ${prometheus ? `Prometheus at ${prometheus} did not answer, and the supervisor reported none` : 'not reported yet (the supervisor reads each replica\'s /metrics), or pass --prometheus URL'})`);
       out('Events:');
       const events = answer.object.events ?? [];
       if (events.length === 0) out('  (none)');
@@ -71,10 +72,10 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     });
 }
 
-/** The servers table: HAProxy's view, which task and container each server is, and each replica's smoothed CPU (share of its limit) by host. */
+/** The servers table: HAProxy's view, which task and container each server is, and each replica's smoothed CPU (share of its limit): Prometheus's by host, else what the supervisor reported. */
 export function serverTable(servers: readonly ServerStatus[], cpuByHost?: ReadonlyMap<string, number>, now = Date.now()): string[][] {
   return [['NAME', 'TASK', 'CONTAINER', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'CPU', 'AGENT'], ...servers.map((s) => {
-    const cpu = cpuByHost?.get(hostOf(s.address));
+    const cpu = cpuByHost?.get(hostOf(s.address)) ?? s.cpu;
     return [s.name, s.task ?? '-', s.container ?? '-', s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString(), now) : '-', String(s.weight), cpu === undefined ? '-' : `${Math.round(cpu * 100)}%`, s.agent ?? '-'];
   })];
 }

@@ -2,10 +2,13 @@
 //   - the operator's status (required): each server's HAProxy state, weight, agent reply;
 //   - HAProxy's exporter on the stats port (default on): per-server response counters, whose
 //     growth between frames is each replica's share of traffic;
-//   - Prometheus (optional, --prometheus): each replica's CPU and memory from its agent, and
-//     request rates when HAProxy's exporter is not reachable.
-// Figures the operator itself may add to status.servers later (cpu, memory, requestsTotal) are
-// used first. buildTopSnapshot and the parsers are pure; the fetchers are thin.
+//   - the replicas' own CPU and memory in the operator's status (status.servers[].cpu, .memory:
+//     what the supervisor last read from each replica, refreshed with its reports, at least
+//     every 10 s), so top shows them without Prometheus;
+//   - Prometheus (optional, --prometheus): fresher CPU and memory (used first when it has them),
+//     and request rates when HAProxy's exporter is not reachable.
+// requestsTotal in status.servers, if an operator reports it, is used for rates first.
+// buildTopSnapshot and the parsers are pure; the fetchers are thin.
 import type { ApiObject } from '../../operator/api-object.js';
 import type { TopReplica, TopSnapshot } from './top-frame.js';
 
@@ -95,8 +98,8 @@ export function buildTopSnapshot(input: TopInputs): TopSnapshot {
   const readyCondition = status?.conditions.find((c) => c.type === 'Ready');
   const notes = [...(input.problems ?? [])];
 
-  const fromOperator = servers.some((s) => typeof s.cpu === 'number');
-  const cpuSource = fromOperator ? 'operator' : input.prometheus && input.prometheus.cpu.size > 0 ? 'prometheus' : undefined;
+  const fromPrometheus = input.prometheus !== undefined && input.prometheus.cpu.size > 0;
+  const cpuSource = fromPrometheus ? 'prometheus' : servers.some((s) => typeof s.cpu === 'number') ? 'operator' : undefined;
   const rateSource: { name: string; rates: (s: ApiServer) => number | undefined } | undefined =
     input.operatorRates ? { name: 'operator', rates: (s) => input.operatorRates!.get(s.name) }
       : input.haproxyRates ? { name: 'haproxy', rates: (s) => input.haproxyRates!.get(s.name) ?? 0 }
@@ -108,8 +111,8 @@ export function buildTopSnapshot(input: TopInputs): TopSnapshot {
     const replica: TopReplica = { server: s.name, address: s.address, state: s.state, weight: s.weight };
     if (s.agent !== undefined) replica.agent = s.agent;
     if (s.task !== undefined) replica.task = s.task;
-    const cpu = fromOperator ? s.cpu : input.prometheus?.cpu.get(host);
-    const memory = typeof s.memory === 'number' ? s.memory : input.prometheus?.memory.get(host);
+    const cpu = input.prometheus?.cpu.get(host) ?? s.cpu;
+    const memory = input.prometheus?.memory.get(host) ?? s.memory;
     if (cpu !== undefined) replica.cpu = cpu;
     if (memory !== undefined) replica.memory = memory;
     const rate = rateSource?.rates(s);

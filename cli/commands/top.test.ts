@@ -135,7 +135,7 @@ test('snapshot: without sources, notes say what to pass; Prometheus request rate
   assert.equal(viaPrometheus.cpuSource, undefined);
 });
 
-test('snapshot: figures the operator reports itself (cpu, requestsTotal) come first', () => {
+test('snapshot: requestsTotal from the operator comes first; CPU and memory from Prometheus when it has them, else from the operator\'s status', () => {
   const servers = [
     { name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 80, cpu: 0.15, memory: 0.5, requestsTotal: 100 },
     { name: 'replica2', address: '10.0.1.6', state: 'UP', weight: 80, cpu: 0.1, requestsTotal: 300 },
@@ -146,8 +146,11 @@ test('snapshot: figures the operator reports itself (cpu, requestsTotal) come fi
     object: object(servers), time: new Date(0), operatorRates: new Map([['replica1', 5], ['replica2', 15]]), haproxyRates: new Map([['replica1', 1]]),
     prometheus: { cpu: new Map([['10.0.1.5', 0.99]]), memory: new Map(), requestRate: new Map() },
   });
-  assert.deepEqual(s.replicas.map((r) => [r.cpu, r.memory, r.share]), [[0.15, 0.5, 0.25], [0.1, undefined, 0.75]]);
-  assert.deepEqual([s.cpuSource, s.shareSource], ['operator', 'operator']);
+  assert.deepEqual(s.replicas.map((r) => [r.cpu, r.memory, r.share]), [[0.99, 0.5, 0.25], [0.1, undefined, 0.75]]);
+  assert.deepEqual([s.cpuSource, s.shareSource], ['prometheus', 'operator']);
+  const alone = buildTopSnapshot({ object: object(servers), time: new Date(0) });
+  assert.deepEqual(alone.replicas.map((r) => [r.cpu, r.memory]), [[0.15, 0.5], [0.1, undefined]]);
+  assert.equal(alone.cpuSource, 'operator');
 });
 
 test('CounterWindow: rates over the window, new keys and counter resets count from zero', () => {

@@ -12,6 +12,7 @@ import { sleep } from './config-client.js';
 import { HAProxyProcess } from './haproxy-process.js';
 import type { SupervisorMetrics } from './metrics.js';
 import { PanicRunner } from './panic-runner.js';
+import { withReplicaLoads } from './replica-load.js';
 import { buildStatusReport, type UpdateSummary } from './status-reporter.js';
 
 export interface SupervisorOptions {
@@ -268,6 +269,7 @@ export class Supervisor {
         if (this.reportOnlyIfChanged && fingerprint === this.lastSentFingerprint && !due) continue;
         this.reportOnlyIfChanged = true;
         try {
+          report.servers = await withReplicaLoads(report.servers);
           await this.options.onReport!(report);
           this.lastSentFingerprint = fingerprint;
           this.lastSentAt = Date.now();

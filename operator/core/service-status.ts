@@ -13,6 +13,9 @@ export interface ServerStatus {
   task?: string;
   /** Its container (the first 12 hex digits of the ID, as docker ps shows it). */
   container?: string;
+  /** The replica's smoothed CPU and memory as shares of its limits, as its agent measured them (the supervisor's last report). */
+  cpu?: number;
+  memory?: number;
   /** Whether its agent answered HAProxy's last agent check (undefined: not known yet). */
   agentAnswered?: boolean;
   /** When the operator first saw the server in this state (ms since the epoch). */

@@ -195,6 +195,13 @@ test('2a. CPU overload in replica 1: MAINT within the sampling window and two ag
   assert.ok(detectMs !== undefined);
   console.log(`CPU stress: replica 1 MAINT ${detectMs} ms after its CPU reached the limit (${sinceExecMs} ms after docker exec; bound ${DETECT_BOUND_MS} ms)`);
   assert.ok(detectMs <= DETECT_BOUND_MS, `MAINT took ${detectMs} ms after overload, more than ${DETECT_BOUND_MS} ms`);
+  // No Prometheus here: the operator's status carries the replica's own CPU, which the supervisor
+  // read from the replica's /metrics with its report of the change (or its 10 s heartbeat).
+  const { value: cpu } = await waitFor('the status to show replica 1\'s CPU near its limit', 15_000, async () => {
+    const server = ((await status()).status?.servers ?? []).find((s) => s.address === replica1.address) as { cpu?: number } | undefined;
+    return server?.cpu !== undefined && server.cpu >= 0.5 ? server.cpu : undefined;
+  }, 250);
+  console.log(`status: replica 1 at ${Math.round(cpu * 100)} % of its CPU limit, as its agent measured it`);
   await stress;
   await waitUntilUp(replica1, 90_000);
 });
