@@ -108,15 +108,25 @@ test('1. apply: both replicas answer through HAProxy', { timeout: 240_000 }, asy
   assert.equal(seen.size, 2);
 });
 
-/** The container's CPU time in nanoseconds, from its cgroup on the host (v1 or v2, either driver). */
+/**
+ * The container's CPU time in nanoseconds, from its cgroup on the host (v1 or v2, either driver);
+ * NaN once the cgroup is gone (the container ended: the OOM killer, see 2b).
+ */
 function containerCpuReader(containerId: string): (() => number) | undefined {
+  const readOr = (read: () => number) => () => { try { return read(); } catch { return NaN; } };
   const v1 = [`/sys/fs/cgroup/cpuacct/docker/${containerId}/cpuacct.usage`, `/sys/fs/cgroup/cpu,cpuacct/docker/${containerId}/cpuacct.usage`]
     .find((f) => existsSync(f));
-  if (v1) return () => Number(readFileSync(v1, 'utf8'));
+  if (v1) return readOr(() => Number(readFileSync(v1, 'utf8')));
   const v2 = [`/sys/fs/cgroup/system.slice/docker-${containerId}.scope/cpu.stat`, `/sys/fs/cgroup/docker/${containerId}/cpu.stat`]
     .find((f) => existsSync(f));
-  if (v2) return () => 1000 * Number(/^usage_usec (\d+)$/m.exec(readFileSync(v2, 'utf8'))?.[1] ?? NaN);
+  if (v2) return readOr(() => 1000 * Number(/^usage_usec (\d+)$/m.exec(readFileSync(v2, 'utf8'))?.[1] ?? NaN));
   return undefined;
+}
+
+/** How the container ended, once it has: its exit code and whether the OOM killer ended it. */
+async function containerEnd(containerId: string): Promise<{ exitCode: number; oomKilled: boolean } | undefined> {
+  const [info] = await dockerJson<Array<{ State: { Running: boolean; OOMKilled: boolean; ExitCode: number } }>>(['inspect', containerId]);
+  return info!.State.Running ? undefined : { exitCode: info!.State.ExitCode, oomKilled: info!.State.OOMKilled };
 }
 
 /**
@@ -132,6 +142,7 @@ function watchOverload(containerId: string, limitCpus: number): { overloadedAt: 
   const timer = setInterval(() => {
     if (!read) return;
     const now = { t: performance.now(), usage: read() };
+    if (!Number.isFinite(now.usage)) return;
     history.push(now);
     while (history.length > 11) history.shift();
     const first = history[0]!;
@@ -158,8 +169,12 @@ async function stressUntilMaint(replica1: { id: string; address: string }, args:
     const detect = await waitFor('replica 1 to be MAINT in HAProxy', timeoutMs, async () => {
       const servers = (await status()).status?.servers ?? [];
       last = JSON.stringify(servers.map((s) => [s.address, s.state, s.weight]));
-      return servers.find((s) => s.address === replica1.address && s.state === 'MAINT');
+      const maint = servers.find((s) => s.address === replica1.address && s.state === 'MAINT');
+      if (maint) return { maint };
+      const ended = await containerEnd(replica1.id);
+      return ended ? { ended } : undefined;
     }, 200);
+    if ('ended' in detect.value) return { stress, ended: detect.value.ended };
     const overloadedAt = overload.overloadedAt();
     return { stress, detectMs: overloadedAt === undefined ? detect.ms : Date.now() - overloadedAt, sinceExecMs: detect.ms };
   } catch (error) {
@@ -190,7 +205,8 @@ const DETECT_BOUND_MS = 1000 + 250 + 2 * 2000 + 1200;
 
 test('2a. CPU overload in replica 1: MAINT within the sampling window and two agent intervals', { timeout: 240_000 }, async () => {
   const replica1 = await containerOfSlot(1);
-  const { stress, detectMs, sinceExecMs, notOverloaded } = await stressUntilMaint(replica1, ['--cpu', '4', '--timeout', '15s']);
+  const { stress, detectMs, sinceExecMs, notOverloaded, ended } = await stressUntilMaint(replica1, ['--cpu', '4', '--timeout', '15s']);
+  assert.equal(ended, undefined, 'replica 1\'s container ended under a CPU-only stress');
   assert.equal(notOverloaded, undefined, `stress-ng --cpu 4 used only ${Math.round((notOverloaded ?? 0) * 100)} % of the CPU limit`);
   assert.ok(detectMs !== undefined);
   console.log(`CPU stress: replica 1 MAINT ${detectMs} ms after its CPU reached the limit (${sinceExecMs} ms after docker exec; bound ${DETECT_BOUND_MS} ms)`);
@@ -211,7 +227,17 @@ test('2b. the seed\'s stress-ng in replica 1: MAINT, all traffic to replica 2, t
   // The seed's command also fills the container's memory (--vm-bytes 75% of the host's memory in a
   // 256Mi container): the kernel reclaims the agent's own pages and delays it (measured here:
   // 7.7 to 10.4 s). Reported, and held to the bound plus 5 s.
-  const { stress, detectMs, sinceExecMs, notOverloaded } = await stressUntilMaint(replica1, ['--cpu', '4', '--vm', '4', '--vm-bytes', '75%', '--timeout', '40s'], 40_000);
+  const { stress, detectMs, sinceExecMs, notOverloaded, ended } = await stressUntilMaint(replica1, ['--cpu', '4', '--vm', '4', '--vm-bytes', '75%', '--timeout', '40s'], 40_000);
+  if (ended !== undefined) {
+    // The seed's --vm workers ask for 75 % of the host's memory in a 256Mi container: the kernel
+    // may kill bso-api itself before its agent says maint (seen in clean-clone runs). Accepted
+    // only as the OOM killer's doing, with Swarm's replacement serving and every server UP.
+    assert.ok(ended.oomKilled, `replica 1's container ended under the seed's stress without the OOM killer (exit ${ended.exitCode})`);
+    await stress;
+    const back = await waitUntilBackOrOomReplaced(replica1, 90_000);
+    console.log(`seed stress: replica 1's container was OOM-killed (exit ${ended.exitCode}) before its agent said maint; ${back.kind === 'replaced' ? `Swarm replaced it, ${back.up} servers UP` : 'it came back UP'} ${back.ms} ms after the stress ended`);
+    return;
+  }
   if (notOverloaded !== undefined) {
     // Seen on a CI machine: the --vm workers keep the container in memory reclaim, its CPU stays
     // below the maint threshold, and the agent rightly does not say maint.
@@ -250,11 +276,11 @@ async function waitUntilBackOrOomReplaced(replica1: { id: string; address: strin
       last = JSON.stringify(servers.map((s) => [s.address, s.state, s.weight]));
       const mine = servers.find((s) => s.address === replica1.address && s.state === 'UP' && s.weight > 0);
       if (mine) return { kind: 'up' as const, weight: mine.weight };
-      const [state] = await dockerJson<Array<{ State: { Running: boolean; OOMKilled: boolean; ExitCode: number } }>>(['inspect', replica1.id]);
-      if (state!.State.Running) return undefined;
-      assert.ok(state!.State.OOMKilled, `replica 1's container stopped without the OOM killer (exit ${state!.State.ExitCode}): ${JSON.stringify(state!.State)}`);
+      const ended = await containerEnd(replica1.id);
+      if (!ended) return undefined;
+      assert.ok(ended.oomKilled, `replica 1's container stopped without the OOM killer (exit ${ended.exitCode})`);
       const up = servers.filter((s) => s.state === 'UP' && s.weight > 0).length;
-      return up >= 2 ? { kind: 'replaced' as const, up, exitCode: state!.State.ExitCode } : undefined;
+      return up >= 2 ? { kind: 'replaced' as const, up, exitCode: ended.exitCode } : undefined;
     });
     return { ...value, ms };
   } catch (error) {
