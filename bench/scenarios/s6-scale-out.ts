@@ -113,7 +113,7 @@ async function measure(ctx: BenchContext, dir: string): Promise<Measured> {
   const [operatorPort, port, statsPort] = [await freePort(), await freePort(), await freePort()];
   const specFile = join(dir, `${NAME}.yaml`);
   const operatorUrl = `http://127.0.0.1:${operatorPort}`;
-  await bso(['delete', NAME, '--wait', '--timeout', '60']);
+  await bso(['delete', NAME, '--wait', '--timeout', '60s']);
   const operator = startOperator(operatorPort, join(dir, 'operator.log'));
   const out: Measured = { delays: [], fromListening: [], failed: 0, requests: 0 };
   let watcher: Watcher | undefined;
@@ -194,7 +194,7 @@ async function measure(ctx: BenchContext, dir: string): Promise<Measured> {
     await watcher?.stop();
     out.failed = watcher?.failed ?? 0;
     out.requests = watcher?.requests ?? 0;
-    const deleted = await bso(['delete', NAME, '--wait', '--timeout', '90']);
+    const deleted = await bso(['delete', NAME, '--wait', '--timeout', '90s']);
     if (deleted.code !== 0) ctx.log(`s6: bso delete: ${deleted.stdout}${deleted.stderr}`);
     await waitFor('every object of the spec gone', 90_000, async () => (await ownedObjects()).length === 0).catch((e: Error) => ctx.log(`s6: cleanup: ${e.message}`));
     await new Promise<void>((resolve) => {
