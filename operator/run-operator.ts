@@ -131,9 +131,10 @@ async function retryUntilReachable<T>(what: string, work: () => Promise<T>, logg
       const delay = Math.min(30_000, 1000 * 2 ** attempt);
       readiness.waiting(`waiting for ${what}: ${(error as Error).message}`);
       logger.warn(`waiting for ${what}: ${(error as Error).message}; retrying in ${delay / 1000}s`);
-      await new Promise((r) => {
-        const timer = setTimeout(r, delay);
-        signal.addEventListener('abort', () => { clearTimeout(timer); r(undefined); }, { once: true });
+      await new Promise<void>((resolve) => {
+        const wake = () => { clearTimeout(timer); resolve(); };
+        const timer = setTimeout(() => { signal.removeEventListener('abort', wake); resolve(); }, delay);
+        signal.addEventListener('abort', wake, { once: true });
       });
     }
   }
