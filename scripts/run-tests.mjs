@@ -2,12 +2,17 @@
 // Runs the test suites with Node's own test runner (TypeScript through tsx).
 //   unit         *.test.ts         Node only, no peers, in parallel
 //   integration  *.int.test.ts     real peers on loopback (haproxy, prometheus, sockets), one file at a time
+//   k8s          *.k8s.test.ts     a real Kubernetes control plane (npm run k8s:up), one file at a time;
+//                                  its kubeconfig in BSO_TEST_KUBECONFIG, else the tier is skipped, saying so
 //   e2e          *.e2e.test.ts     a real dockerd and Swarm (run `npm run setup` first), one file at a time
 //   faults       *.fault.test.ts   fault injection and hostile input (test/faults/); prints the table of
 //                                  faults, figures and losses at the end (also test/faults/results/latest.md)
-//   all          the four above, in that order (what CI runs), every fault row included; with
+//   all          the five above, in that order (what CI runs), every fault row included; with
 //                BSO_SKIP_LONG_FAULTS=1 it leaves out the files marked `// fault-suite: long`
 //                (rows 8, 9, 10: about 6 minutes together), for a quicker run by hand
+// BSO_TEST_K8S_UP=1 (npm run test:all and test:k8s set it): the k8s tier starts a control plane
+// with npm run k8s:up when BSO_TEST_KUBECONFIG is unset, and stops it after the tier when it was
+// not already up.
 // Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
 // Unit files run in one parallel run; the others one file at a time, each in its own process
 // group with a time budget (BSO_TEST_FILE_TIMEOUT seconds, default 600): a file that hangs is
@@ -19,8 +24,9 @@ import { spawn, spawnSync } from 'node:child_process';
 const root = new URL('..', import.meta.url).pathname;
 const SKIP = new Set(['node_modules', 'dist', '.git', 'testdata']);
 const KINDS = {
-  unit: (f) => f.endsWith('.test.ts') && !/\.(int|e2e|fault)\.test\.ts$/.test(f),
+  unit: (f) => f.endsWith('.test.ts') && !/\.(int|k8s|e2e|fault)\.test\.ts$/.test(f),
   integration: (f) => f.endsWith('.int.test.ts'),
+  k8s: (f) => f.endsWith('.k8s.test.ts'),
   e2e: (f) => f.endsWith('.e2e.test.ts'),
   faults: (f) => f.endsWith('.fault.test.ts'),
 };
@@ -36,9 +42,9 @@ function listFiles(dir, out = []) {
 }
 
 const [kindArg = 'unit', ...filters] = process.argv.slice(2);
-const kinds = kindArg === 'all' ? ['unit', 'integration', 'e2e', 'faults'] : [kindArg];
+const kinds = kindArg === 'all' ? ['unit', 'integration', 'k8s', 'e2e', 'faults'] : [kindArg];
 if (!kinds.every((k) => k in KINDS)) {
-  console.error(`usage: run-tests.mjs unit|integration|e2e|faults|all [filter...]`);
+  console.error(`usage: run-tests.mjs unit|integration|k8s|e2e|faults|all [filter...]`);
   process.exit(2);
 }
 const files = listFiles(root).sort();
@@ -71,6 +77,14 @@ function runGroup(args, env, budgetS) {
   });
 }
 
+/** npm run k8s:up (BSO_TEST_K8S_UP=1): whether it was already up, and its kubeconfig (its last line). */
+function startControlPlane() {
+  const wasUp = spawnSync('bash', ['-c', 'source scripts/lib.sh; source scripts/k8s/lib.sh; k8s_running'], { cwd: root }).status === 0;
+  const up = spawnSync('bash', [join(root, 'scripts/k8s/up.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const kubeconfig = up.stdout.trim().split('\n').at(-1) ?? '';
+  return { ok: up.status === 0 && kubeconfig !== '', wasUp, kubeconfig };
+}
+
 let failed = false;
 const problems = [];
 for (const kind of kinds) {
@@ -80,6 +94,21 @@ for (const kind of kinds) {
   if (selected.length === 0) {
     console.log(`# ${kind}: no test files${filters.length ? ' match ' + filters.join(' ') : ''}`);
     continue;
+  }
+  let stopControlPlane = false;
+  if (kind === 'k8s' && !process.env.BSO_TEST_KUBECONFIG) {
+    if (process.env.BSO_TEST_K8S_UP !== '1') {
+      console.log(`# k8s: SKIPPED ${selected.length} files: no Kubernetes control plane (BSO_TEST_KUBECONFIG is unset; npm run test:k8s and npm run test:all start one)`);
+      continue;
+    }
+    const up = startControlPlane();
+    if (!up.ok) {
+      failed = true;
+      problems.push(`k8s: the control plane did not start (npm run k8s:up), so ${selected.length} files did not run`);
+      continue;
+    }
+    process.env.BSO_TEST_KUBECONFIG = up.kubeconfig;
+    stopControlPlane = !up.wasUp;
   }
   console.log(`# ${kind}: ${selected.length} files`);
   const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
@@ -103,6 +132,10 @@ for (const kind of kinds) {
       else console.log(`## ${file}: ${result.ok ? 'passed' : 'FAILED'} in ${took} s`);
       if (!result.ok) { failed = true; problems.push(`${kind}: ${file} ${result.timedOut ? `timed out after ${took} s` : 'failed'}`); }
     }
+  }
+  if (stopControlPlane) {
+    spawnSync('bash', [join(root, 'scripts/k8s/down.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    delete process.env.BSO_TEST_KUBECONFIG;
   }
   if (kind === 'faults') {
     spawnSync(process.execPath, [join(root, 'scripts/print-fault-table.mjs'), rowsFile, '--out', join(root, 'test/faults/results/latest.md')], { stdio: 'inherit' });

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # npm run test:all: the whole suite on a fresh machine. Sets up what it needs (npm run setup),
-# then lint, type check, unit, integration and end-to-end tests. Exits non-zero on any failure.
+# then lint, type check, unit, integration, Kubernetes (a real control plane, started and
+# stopped around its tier), end-to-end and fault tests. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 bash scripts/setup.sh
+# The Kubernetes tier's control plane: built once per machine (about 8 minutes the first time).
+bash scripts/k8s/build.sh >/dev/null
 step "lint"
 npm run --silent lint
 step "type check"
 npm run --silent typecheck
 step "tests"
-node scripts/run-tests.mjs all
+BSO_TEST_K8S_UP=1 node scripts/run-tests.mjs all

@@ -1,0 +1,44 @@
+# What the Kubernetes scripts share: versions, the cache, the state of a running control plane.
+# Source it after scripts/lib.sh; do not run it.
+
+# The Debian source package the control plane is built from.
+K8S_DEB_VERSION=1.20.5+really1.20.2-1.1+deb12u1
+K8S_VERSION=v1.20.2
+
+if [ -n "${BSO_K8S_CACHE:-}" ]; then K8S_CACHE=$BSO_K8S_CACHE
+elif [ "$(id -u)" = 0 ]; then K8S_CACHE=/var/cache/bso-k8s
+else K8S_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/bso-k8s
+fi
+
+# The running control plane: pids, certificates, etcd's data, logs and the kubeconfigs.
+K8S_STATE=${BSO_K8S_STATE:-/tmp/bso-k8s}
+K8S_ETCD_PORT=${BSO_K8S_ETCD_PORT:-23790}
+K8S_API_PORT=${BSO_K8S_API_PORT:-26443}
+K8S_CM_PORT=${BSO_K8S_CONTROLLER_MANAGER_PORT:-30257}
+
+# Binaries are cached per source version and per recipe: raise K8S_BUILD_RECIPE when build.sh
+# changes how they are built; a changed patch builds anew by itself.
+K8S_BUILD_RECIPE=2
+k8s_bin_dir() {
+  local here patch
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  patch=$(sha256sum < "$here/reflect2-go1.18.patch" | cut -c1-8)
+  echo "$K8S_CACHE/bin/$K8S_DEB_VERSION-r$K8S_BUILD_RECIPE-$patch"
+}
+
+# The pid a component's pidfile names, when that process still runs the component.
+k8s_pid() { # name
+  local pid
+  pid=$(cat "$K8S_STATE/pids/$1.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1" || return 1
+  echo "$pid"
+}
+
+# True when every component started by up.sh runs and the API server answers ready.
+k8s_running() {
+  local name
+  for name in etcd kube-apiserver kube-controller-manager; do k8s_pid "$name" >/dev/null || return 1; done
+  curl -sf --cacert "$K8S_STATE/pki/ca.crt" -H "Authorization: Bearer $(cut -d, -f1 < <(head -1 "$K8S_STATE/pki/tokens.csv"))" \
+    "https://127.0.0.1:$K8S_API_PORT/readyz" >/dev/null 2>&1
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm run test:k8s [filter...]: the Kubernetes tier (*.k8s.test.ts) against a real control plane,
+# started with npm run k8s:up when BSO_TEST_KUBECONFIG does not name one (and stopped afterwards
+# when this started it). The first run on a machine builds Kubernetes (about 8 minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_npm_packages
+BSO_TEST_K8S_UP=1 exec node scripts/run-tests.mjs k8s "$@"

@@ -1,0 +1,102 @@
+// The REAL Kubernetes control plane of the k8s test tier (npm run k8s:up: etcd, kube-apiserver
+// and kube-controller-manager 1.20.2 on loopback), as the tests meet it: bso installed from
+// deploy/k8s with kubectl, and an API client per identity:
+//   operator  the bso-operator ServiceAccount of deploy/k8s (a token from the TokenRequest API),
+//             with exactly the RBAC deploy/k8s grants it, nothing more;
+//   editor    a user who may edit BalancedServices through the aggregated `edit` ClusterRole
+//             (what `bso apply` needs), bound in the test namespace;
+//   admin     the control plane's admin, to set the stage.
+import { execFile } from 'node:child_process';
+import { request } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { HttpKubeApi, type KubeConnection } from '../../operator/kubernetes/http-kube-api.js';
+import { fromKubeconfig } from '../../operator/kubernetes/kube-config.js';
+
+const exec = promisify(execFile);
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where deploy/k8s installs the operator; its Role is namespaced there. */
+export const BSO_NAMESPACE = 'bso-system';
+export const EDITOR_USER = 'bso-editor';
+
+export function testKubeconfig(): string {
+  const path = process.env.BSO_TEST_KUBECONFIG;
+  if (!path) throw new Error('BSO_TEST_KUBECONFIG is unset: run the k8s tier with npm run test:k8s (it starts a control plane)');
+  return path;
+}
+
+/** kubectl of the control plane's own version (cached by scripts/k8s/build.sh), as admin. */
+export async function kubectl(args: readonly string[], input?: string): Promise<string> {
+  const kubectlPath = join(dirname(testKubeconfig()), 'bin', 'kubectl');
+  const run = exec(kubectlPath, ['--kubeconfig', testKubeconfig(), ...args], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  if (input !== undefined) run.child.stdin?.end(input);
+  const { stdout } = await run;
+  return stdout;
+}
+
+let installed: Promise<void> | undefined;
+/** kubectl apply -k deploy/k8s, once per process; waits until the CRD is established. */
+export function installBso(): Promise<void> {
+  installed ??= (async () => {
+    await kubectl(['apply', '-k', 'deploy/k8s']);
+    await kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', 'crd/balancedservices.bso.dev']);
+    await kubectl(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: bso-test-editor, namespace: ${BSO_NAMESPACE} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: ${EDITOR_USER} }]
+`);
+  })();
+  return installed;
+}
+
+export function adminConnection(namespace = BSO_NAMESPACE): KubeConnection {
+  return fromKubeconfig(testKubeconfig(), { namespace });
+}
+
+/** A bound token for a ServiceAccount (TokenRequest API), asked for as admin. */
+export async function serviceAccountToken(namespace: string, name: string, seconds = 3600): Promise<string> {
+  const answer = await adminRequest('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds },
+  }) as { status?: { token?: string } };
+  if (!answer.status?.token) throw new Error(`no token for ServiceAccount ${namespace}/${name}: ${JSON.stringify(answer)}`);
+  return answer.status.token;
+}
+
+/** The editor's token, which scripts/k8s/up.sh wrote beside the admin kubeconfig. */
+export function editorConnection(namespace = BSO_NAMESPACE): KubeConnection {
+  return fromKubeconfig(join(dirname(testKubeconfig()), 'editor.kubeconfig'), { namespace });
+}
+
+export async function operatorConnection(namespace = BSO_NAMESPACE): Promise<KubeConnection> {
+  const token = await serviceAccountToken(namespace, 'bso-operator');
+  return { ...adminConnection(namespace), token: () => token };
+}
+
+export function apiFor(connection: KubeConnection): HttpKubeApi {
+  return new HttpKubeApi(connection);
+}
+
+/** One admin request by path (what HttpKubeApi does not cover: TokenRequest, raw reads). */
+export function adminRequest(method: string, path: string, body?: unknown): Promise<unknown> {
+  const connection = adminConnection();
+  const url = new URL(path, connection.server);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method, ca: connection.ca, cert: connection.cert, key: connection.key,
+      headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...(connection.token ? { authorization: `Bearer ${connection.token()}` } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else resolve(text ? JSON.parse(text) : undefined);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
