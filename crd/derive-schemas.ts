@@ -86,7 +86,10 @@ export function customResourceDefinition(schema: Schema): Schema {
         subresources: { status: {} },
         additionalPrinterColumns: [
           { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Desired replicas' },
-          { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Replicas UP in HAProxy' },
+          { name: 'Up', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Replicas UP in HAProxy' },
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The Ready condition' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why it is (not) ready' },
+          { name: 'Degraded', type: 'string', jsonPath: '.status.conditions[?(@.type=="Degraded")].status', priority: 1, description: 'The Degraded condition (kubectl get -o wide)' },
           { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         ],
         schema: { openAPIV3Schema },

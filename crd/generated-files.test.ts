@@ -102,12 +102,25 @@ test('the CRD: apiextensions.k8s.io/v1, group and version from the schema, statu
   const columns = version.additionalPrinterColumns as Schema[];
   assert.deepEqual(columns.map((c) => [c.name, c.type, c.jsonPath]), [
     ['Replicas', 'integer', '.spec.replicas'],
-    ['Ready', 'integer', '.status.readyReplicas'],
+    ['Up', 'integer', '.status.readyReplicas'],
+    ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
+    ['Reason', 'string', '.status.conditions[?(@.type=="Ready")].reason'],
+    ['Degraded', 'string', '.status.conditions[?(@.type=="Degraded")].status'],
     ['Age', 'date', '.metadata.creationTimestamp'],
   ]);
-  // Each column (but Age, a standard field) names a field of the schema with the column's type.
-  for (const column of columns.slice(0, 2)) {
-    const field = String(column.jsonPath).slice(1).split('.').reduce<Schema | undefined>((node, key) => (node?.properties as Record<string, Schema> | undefined)?.[key], openAPIV3Schema);
+  // Each column (but Age, a standard field) names a field of the schema with the column's type;
+  // a condition filter [?(@.type=="X")] names a condition type the schema allows.
+  const conditionItems = (((openAPIV3Schema.properties as Record<string, Schema>).status!.properties as Record<string, Schema>).conditions!.items as Schema);
+  const conditionTypes = ((conditionItems.properties as Record<string, Schema>).type!.enum as string[]);
+  for (const column of columns.slice(0, -1)) {
+    const path = String(column.jsonPath).replace(/\[\?\(@\.type=="(\w+)"\)\]/, (_, type: string) => {
+      assert.ok(conditionTypes.includes(type), `${String(column.jsonPath)}: no condition type ${type}`);
+      return '';
+    });
+    const field = path.slice(1).split('.').reduce<Schema | undefined>((node, key) => {
+      const next = (node?.properties as Record<string, Schema> | undefined)?.[key];
+      return next?.type === 'array' ? next.items as Schema : next;
+    }, openAPIV3Schema);
     assert.equal(field?.type, column.type, `${String(column.jsonPath)} is not an ${String(column.type)} field of the schema`);
   }
 });

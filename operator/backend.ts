@@ -6,6 +6,7 @@ import type { SpecFromStore } from '../crd/spec-from-store.js';
 import { formatIssue } from '../crd/spec-issue.js';
 import { BsoError } from '../lib/errors.js';
 import type { ObservedObject, PlanAction } from './core/plan.js';
+import type { ResourceReporter } from './status-publisher.js';
 
 /**
  * A spec as a store holds it, loaded through crd/spec-from-store.ts: valid with every default
@@ -46,6 +47,8 @@ export interface TaskInfo {
 
 export interface Backend {
   readonly kind: 'swarm' | 'kubernetes';
+  /** Where the orchestrator shows status and events on the resource itself (Kubernetes only). */
+  readonly reporter?: ResourceReporter;
 
   listSpecs(): Promise<StoredSpec[]>;
   getSpec(name: string): Promise<StoredSpec | undefined>;

@@ -14,6 +14,7 @@ import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
 import { withPlacement } from './core/server-placement.js';
 import { EventLog } from './event-log.js';
+import { StatusPublisher } from './status-publisher.js';
 import { SILENT, type Logger } from '../lib/logger.js';
 import type { OperatorMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
@@ -42,7 +43,9 @@ export class Reconciler {
   readonly reports = new Map<string, SupervisorReport>();
   /** The API replicas' running tasks as last listed, by service: which replica each server is. */
   private readonly placements = new Map<string, TaskInfo[]>();
-  readonly events = new EventLog();
+  readonly events: EventLog;
+  /** Status and events on the resource, where the backend keeps them (Kubernetes). */
+  private readonly publisher: StatusPublisher | undefined;
   readonly queue = new WorkQueue();
   private stopWatch: (() => void) | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -57,6 +60,15 @@ export class Reconciler {
   constructor(private readonly options: ReconcilerOptions) {
     this.logger = options.logger ?? SILENT;
     this.readiness = options.readiness ?? new Readiness();
+    const reporter = options.backend.reporter;
+    this.publisher = reporter && new StatusPublisher(reporter, this.logger);
+    this.events = new EventLog(30, this.publisher && ((name, event) => this.publisher!.event(name, event)));
+  }
+
+  /** Records a service's status and shows it on the resource (when the backend keeps it there). */
+  private keepStatus(name: string, status: ServiceStatus): void {
+    this.statuses.set(name, status);
+    this.publisher?.status(name, status);
   }
 
   /** The backend answered (or could not be reached): the bso_backend_up gauge and readiness. */
@@ -80,6 +92,7 @@ export class Reconciler {
     this.stopWatch?.();
     this.queue.stop();
     await this.running;
+    await this.publisher?.settled();
   }
 
   /** Enqueues every stored spec and every owner of objects (to clean up after deleted specs). */
@@ -123,7 +136,7 @@ export class Reconciler {
     // the key backs off after a failure (with Docker away that made one failed reconcile per report).
     const status = this.statuses.get(name);
     if (status && conditionInputsOf(before) === conditionInputsOf(report)) {
-      this.statuses.set(name, { ...status, servers: withPlacement(servedServers(servers), this.placements.get(name) ?? []) });
+      this.keepStatus(name, { ...status, servers: withPlacement(servedServers(servers), this.placements.get(name) ?? []) });
       this.refreshServerMetrics(name);
     } else if (this.queue.failuresOf(name) === 0) this.queue.add(name);
   }
@@ -242,6 +255,7 @@ export class Reconciler {
       this.placements.delete(name);
       this.reconcileIds.delete(name);
       this.events.forget(name);
+      this.publisher?.forget(name);
       this.options.metrics.forget(name);
       this.refreshServerMetrics(name);
       return undefined;
@@ -283,7 +297,7 @@ export class Reconciler {
       servers,
     };
     this.noteTransitions(name, previous, conditions);
-    this.statuses.set(name, status);
+    this.keepStatus(name, status);
     metrics.desiredReplicas.set({ balancedservice: name }, status.replicas);
     metrics.readyReplicas.set({ balancedservice: name }, status.readyReplicas);
     metrics.serversInMaint.set({ balancedservice: name }, servers.filter((s) => s.state === 'MAINT').length);
@@ -301,7 +315,7 @@ export class Reconciler {
     const now = new Date().toISOString();
     const conditions = (previous?.conditions ?? []).filter((c) => c.type !== 'Degraded');
     conditions.push({ type: 'Degraded', status: 'True', reason, message, lastTransitionTime: now, observedGeneration: previous?.observedGeneration ?? 0 });
-    this.statuses.set(name, { observedGeneration: 0, replicas: 0, readyReplicas: 0, servers: [], ...previous, conditions });
+    this.keepStatus(name, { observedGeneration: 0, replicas: 0, readyReplicas: 0, servers: [], ...previous, conditions });
     for (const s of ['True', 'False', 'Unknown']) this.options.metrics.condition.set({ balancedservice: name, type: 'Degraded', status: s }, s === 'True' ? 1 : 0);
   }
 

@@ -14,6 +14,8 @@ import { createOperatorApp, type ConnectedOperator } from './server.js';
 import { connectDocker, endpointOf } from './swarm/docker-client.js';
 import { SwarmBackend } from './swarm/swarm-backend.js';
 import { connectKubernetes } from './kubernetes/connect.js';
+import type { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
+import { LEASE_NAME, leaseIdentity, type LeaderLease, type LeaseTiming } from './kubernetes/leader-lease.js';
 import type { Discovery } from '../haproxy/render/context.js';
 import type { BalancedService } from '../crd/types.generated.js';
 
@@ -29,6 +31,13 @@ export interface OperatorOptions {
   /** Mounts the supervisors' config API (operator/config-endpoint.ts) once connected. */
   configApi?: (reconciler: Reconciler, token: string) => { mount: (app: Express) => void; notify: (name: string) => void };
   renderConfig?: (spec: BalancedService) => RenderedConfig;
+  /**
+   * Kubernetes: elect a leader with the Lease bso-operator, so that several replicas run safely
+   * (only the leader writes; the others wait, not ready). Default on; false turns it off.
+   */
+  leaderElection?: false | { identity?: string; timing?: LeaseTiming };
+  /** The leader lost its Lease (could not renew it in time): it stopped writing; the CLI exits. */
+  onLostLeadership?: () => void;
 }
 
 export interface RunningOperator {
@@ -63,6 +72,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   logger.info(`serving /healthz, /readyz, /metrics and the API on ${options.listenHost}:${port}`, { backend: options.backend });
 
   const stopping = new AbortController();
+  let lease: LeaderLease | undefined;
   const connecting = (async () => {
     const waitFor = <T>(what: string, work: () => Promise<T>) => retryUntilReachable(what, work, logger, readiness, stopping.signal);
     let backend: Backend;
@@ -72,6 +82,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       const kubernetes = connectKubernetes();
       backend = kubernetes;
       discovery = { kind: 'kubernetes', namespace: kubernetes.namespace };
+      if (options.leaderElection !== false) {
+        lease = await leadership(kubernetes, options.leaderElection ?? {}, logger, readiness, metrics, stopping.signal, () => {
+          logger.error('lost the leader Lease (could not renew it in time): stopping the reconciler');
+          readiness.waiting('lost the leader Lease');
+          metrics.leader.set(0);
+          void connected?.reconciler.stop().finally(() => options.onLostLeadership?.());
+        });
+      }
     } else {
       const docker = connectDocker();
       const swarm = new SwarmBackend(docker);
@@ -94,6 +112,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       configApi.mount(app);
     }
     connected = { backend, reconciler };
+    if (options.backend === 'swarm' || options.leaderElection === false) metrics.leader.set(1);
     if (!stopping.signal.aborted) reconciler.start();
     return reconciler;
   })();
@@ -103,10 +122,38 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     async stop() {
       stopping.abort();
       await connected?.reconciler.stop();
+      await lease?.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Waits until this replica holds the leader Lease; standby meanwhile (not ready, saying who leads). */
+async function leadership(kubernetes: KubernetesBackend, settings: { identity?: string; timing?: LeaseTiming }, logger: Logger, readiness: Readiness, metrics: OperatorMetrics, signal: AbortSignal, lost: () => void): Promise<LeaderLease> {
+  const identity = settings.identity ?? leaseIdentity();
+  const where = `${kubernetes.namespace}/${LEASE_NAME}`;
+  readiness.waiting(`standby: waiting for the leader Lease ${where}`);
+  metrics.leader.set(0);
+  let lease!: LeaderLease;
+  await new Promise<void>((resolve, reject) => {
+    lease = kubernetes.leaderLease(identity, {
+      onStartedLeading: () => {
+        logger.info(`leading: holds the Lease ${where} as ${identity}`);
+        metrics.leader.set(1);
+        resolve();
+      },
+      onStoppedLeading: lost,
+      onNewLeader: (holder) => {
+        logger.info(`standby: the Lease ${where} is held by ${holder}`);
+        readiness.waiting(`standby: the leader Lease ${where} is held by ${holder}`);
+      },
+    }, settings.timing);
+    signal.addEventListener('abort', () => { void lease.stop(); reject(new BsoError('BSO_USAGE', 'stopped while waiting for the leader Lease')); }, { once: true });
+    logger.info(`leader election: competing for the Lease ${where} as ${identity}`);
+    lease.start();
+  });
+  return lease;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { parseDuration } from '../../crd/duration.js';
 import type { CliContext } from '../context.js';
 
-interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string }
+interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect: boolean }
 
 export function registerOperator(program: Command, ctx: CliContext): void {
   program.command('operator')
@@ -14,11 +14,17 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .addOption(new Option('--log-format <format>', 'log lines as json (for collectors) or text (for people); default text on a terminal, else json ($BSO_LOG_FORMAT)').choices(['json', 'text']))
     .addOption(new Option('--log-level <level>', 'the least severe lines to write ($BSO_LOG_LEVEL, default info)').choices(['debug', 'info', 'warn', 'error']))
     .option('--advertise-url <url>', 'how HAProxy supervisors reach this operator (default: docker_gwbridge gateway on a host, http://bso-operator:PORT in a service)')
+    .option('--no-leader-elect', 'Kubernetes: do not elect a leader with the Lease bso-operator (only for a single replica)')
     .addHelpText('after', `
 Run it on a Swarm manager (it needs the Docker socket), or as a service: deploy/swarm/operator.stack.yml.
 It keeps running when Docker is unreachable (waits, backs off, reports) and stops cleanly on SIGTERM.
 /healthz answers 200 while the process lives; /readyz answers 200 once Docker (or the Kubernetes
 API) answers and every stored BalancedService was reconciled once, else 503 with the reason.
+
+On Kubernetes, replicas elect a leader with the Lease bso-operator in their namespace: only the
+leader writes; the others wait on standby (/readyz 503 "standby: ... held by POD") and take over
+within about 15 s when the leader goes away. A leader that cannot renew its Lease for 10 s stops
+and exits with code 1 (Kubernetes restarts it as a standby). bso_leader is 1 on the leader.
 
 Logs: one line per event with time, level, component and message, and the BalancedService and
 reconcile number where there is one; JSON lines for log collectors, text for people.
@@ -52,6 +58,11 @@ Example:
       const running = await startOperator({
         backend: options.backend, listenHost: host, listenPort: port, resyncMs, logger,
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
+        leaderElection: options.leaderElect ? undefined : false,
+        onLostLeadership: () => {
+          ctx.stderr('bso operator: lost the leader Lease; exiting so that a fresh replica competes again');
+          process.exit(1);
+        },
       });
       await new Promise<void>((resolve) => {
         const stop = (why: string) => {

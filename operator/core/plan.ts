@@ -12,7 +12,7 @@ export interface ObservedObject {
   id: string;
   name: string;
   labels: Record<string, string>;
-  /** Optimistic concurrency: the version the update must be based on (Swarm Version.Index). */
+  /** Optimistic concurrency: the version the update must be based on (Swarm: Version.Index; Kubernetes: the Deployment's generation). */
   version?: number;
   /** Services: the observed spec projected back onto the fields bso sets. */
   service?: DesiredService;

@@ -33,7 +33,8 @@ const one = (kind: string, name?: string) => {
   assert.equal(found.length, 1, `exactly one ${kind} ${name ?? ''}`);
   return found[0]!;
 };
-const operator = one('Deployment', 'bso-operator') as Manifest & { spec: { template: { metadata: { annotations: Record<string, string> }; spec: { serviceAccountName: string; containers: Array<{ args: string[]; command: string[]; env: Array<{ name: string; value?: string }>; ports: Array<{ containerPort: number }> }> } } } };
+type Probe = { httpGet: { path: string; port: string | number } };
+const operator = one('Deployment', 'bso-operator') as Manifest & { spec: { replicas: number; template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { serviceAccountName: string; containers: Array<{ args: string[]; command: string[]; env: Array<{ name: string; value?: string }>; ports: Array<{ name: string; containerPort: number }>; readinessProbe: Probe; livenessProbe: Probe }> } } } };
 const NAMESPACE = one('Namespace').metadata!.name!;
 
 test('deploy/k8s: the kinds an install needs, every namespaced object in the operator\'s namespace', () => {
@@ -103,4 +104,28 @@ test('the example is a valid BalancedService in the operator\'s namespace', () =
   const result = parseBalancedServices(readFileSync(join(DEPLOY, example.file), 'utf8'), example.file);
   assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
   assert.equal(result.specs[0]!.object.metadata.namespace, NAMESPACE);
+});
+
+test('the operator pod is what the shipped Prometheus config and PodMonitor scrape: labels, port name, probes', () => {
+  const pod = operator.spec.template;
+  const container = pod.spec.containers[0]!;
+  const portNames = container.ports.map((p) => p.name);
+  // deploy/prometheus/prometheus.kubernetes.yml: managed-by=bso and bso.dev/component name the
+  // component; the job keeps the container port named by its `operator;metrics` rule.
+  const scrape = readFileSync(join(ROOT, 'deploy/prometheus/prometheus.kubernetes.yml'), 'utf8');
+  const keep = /regex: (api;\w+\|haproxy;\w+\|operator;(\w+))/.exec(scrape);
+  assert.ok(keep, 'the port rule of prometheus.kubernetes.yml');
+  assert.ok(portNames.includes(keep[2]!), `the operator's ports ${portNames.join(', ')} include ${keep[2]}, which the scrape config keeps`);
+  assert.equal(pod.metadata.labels['app.kubernetes.io/managed-by'], 'bso');
+  assert.equal(pod.metadata.labels['bso.dev/component'], 'operator');
+  // deploy/prometheus/kubernetes/podmonitor.yaml: its selector matches the pod, its port is a port of it.
+  const monitors = parseAllDocuments(readFileSync(join(ROOT, 'deploy/prometheus/kubernetes/podmonitor.yaml'), 'utf8')).map((d) => d.toJS() as { metadata: { name: string }; spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: Array<{ port: string }> } });
+  const monitor = monitors.find((m) => m.metadata.name === 'bso-operator')!;
+  for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(pod.metadata.labels[key], value, `PodMonitor selector ${key}=${value}`);
+  assert.ok(portNames.includes(monitor.spec.podMetricsEndpoints[0]!.port), 'the PodMonitor\'s port is a port of the pod');
+  // Probes: alive while the process lives, ready while it leads with the API reachable.
+  assert.deepEqual([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path], ['/healthz', '/readyz']);
+  for (const probe of [container.livenessProbe, container.readinessProbe]) assert.ok(portNames.includes(String(probe.httpGet.port)), `probe port ${probe.httpGet.port}`);
+  // Two replicas are safe: leader election is on (no --no-leader-elect).
+  assert.ok(operator.spec.replicas >= 2 && !container.args.includes('--no-leader-elect'));
 });

@@ -68,6 +68,13 @@ export class HttpKubeApi implements KubeApi {
     return this.check(answer, 'UPDATE', type, name) as T;
   }
 
+  async apply<T extends KubernetesObject>(type: ResourceType, object: T, options: { fieldManager: string; force: boolean }): Promise<T> {
+    const name = object.metadata?.name ?? '';
+    const query = { fieldManager: options.fieldManager, ...(options.force ? { force: 'true' } : {}) };
+    const answer = await this.send('PATCH', this.objectPath(type, name), query, object, 'application/apply-patch+yaml');
+    return this.check(answer, 'APPLY', type, name) as T;
+  }
+
   async remove(type: ResourceType, name: string, preconditions?: Preconditions): Promise<boolean> {
     const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', ...(preconditions ? { preconditions } : {}) };
     const answer = await this.send('DELETE', this.objectPath(type, name), {}, body);
@@ -87,7 +94,7 @@ export class HttpKubeApi implements KubeApi {
       watch: 'true', labelSelector: options.labelSelector, resourceVersion: options.resourceVersion,
       allowWatchBookmarks: 'true', timeoutSeconds: String(options.timeoutSeconds ?? 300),
     });
-    const request = this.transport().request(url, { method: 'GET', agent: this.agent, headers: this.headers(false) }, (response) => {
+    const request = this.transport().request(url, { method: 'GET', agent: this.agent, headers: this.headers() }, (response) => {
       if (response.statusCode !== 200) {
         readAll(response).then((text) => end(this.toError({ status: response.statusCode ?? 0, body: parseJson(text) }, 'WATCH', type)), end);
         return;
@@ -125,9 +132,9 @@ export class HttpKubeApi implements KubeApi {
     return this.base.protocol === 'https:' ? https : http;
   }
 
-  private headers(withBody: boolean): Record<string, string> {
+  private headers(contentType?: string): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (withBody) headers['content-type'] = 'application/json';
+    if (contentType) headers['content-type'] = contentType;
     const token = this.connection.token?.();
     if (token) headers.authorization = `Bearer ${token}`;
     else if (this.connection.basicAuth) {
@@ -137,11 +144,12 @@ export class HttpKubeApi implements KubeApi {
     return headers;
   }
 
-  private send(method: string, path: string, query: Record<string, string | undefined> = {}, body?: unknown): Promise<Answer> {
+  /** An apply patch is JSON too (JSON is YAML), sent as application/apply-patch+yaml. */
+  private send(method: string, path: string, query: Record<string, string | undefined> = {}, body?: unknown, contentType = 'application/json'): Promise<Answer> {
     const timeoutMs = this.connection.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers = this.headers(payload !== undefined);
+      const headers = this.headers(payload === undefined ? undefined : contentType);
       if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
       const request = this.transport().request(this.url(path, query), { method, agent: this.agent, headers, timeout: timeoutMs }, (response) => {
         readAll(response).then((text) => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }), (error) => reject(unavailable(error, this.base)));

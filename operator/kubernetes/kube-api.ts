@@ -1,5 +1,5 @@
 // The narrow interface bso uses to reach a Kubernetes API server: namespaced get, list, create,
-// replace, delete and watch on the few resources it touches. One implementation today
+// replace, server-side apply, delete and watch on the few resources it touches. One implementation today
 // (http-kube-api.ts, Node's http/https); the backend never sees HTTP.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
@@ -11,6 +11,8 @@ export const SERVICES: ResourceType = { group: '', version: 'v1', plural: 'servi
 export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 export const NETWORK_POLICIES: ResourceType = { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy' };
 export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
+export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
+export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
 
 export const apiVersionOf = (type: ResourceType) => (type.group ? `${type.group}/${type.version}` : type.version);
 
@@ -38,6 +40,13 @@ export interface KubeApi {
   create<T extends KubernetesObject>(type: ResourceType, object: T): Promise<T>;
   /** object.metadata.resourceVersion, when set, must match (else BSO_CONFLICT, transient). */
   replace<T extends KubernetesObject>(type: ResourceType, object: T, subresource?: 'status'): Promise<T>;
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml) as `fieldManager`: creates the object
+   * or sets exactly the fields it carries, leaving other writers' fields alone. force takes over
+   * fields another manager owns (else that is a 409, BSO_CONFLICT). object.metadata.resourceVersion,
+   * when set, must match (else BSO_CONFLICT, transient).
+   */
+  apply<T extends KubernetesObject>(type: ResourceType, object: T, options: { fieldManager: string; force: boolean }): Promise<T>;
   /** False when there was nothing to delete. A failed precondition is BSO_CONFLICT (transient). */
   remove(type: ResourceType, name: string, preconditions?: Preconditions): Promise<boolean>;
   /** Streams changes after resourceVersion; returns a function that stops the stream. */

@@ -1,7 +1,10 @@
 // The Kubernetes backend: Backend over a KubeApi, in one namespace. What the planner calls a
 //   service -> a Deployment + a Service of the same name (headless for the API replicas,
-//              LoadBalancer by default for HAProxy), updated with the Deployment's
-//              resourceVersion (optimistic concurrency: 409 -> BSO_CONFLICT, transient);
+//              LoadBalancer by default for HAProxy). Deployments are written by server-side
+//              apply as field manager "bso" (other writers' fields survive: a rollout restart's
+//              annotation, labels added by hand); their version is metadata.generation, which
+//              only spec changes bump (the Deployment controller's status writes do not), and an
+//              update based on an older generation is BSO_CONFLICT, transient;
 //   network -> a NetworkPolicy; secret -> a Secret; the operator token -> a Secret.
 // Every object carries ownerLabels; foreign objects with our names are reported, never written.
 import type { V1Deployment, V1NetworkPolicy, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
@@ -12,10 +15,12 @@ import type { ControlPlane, DesiredService } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
-import { DEPLOYMENTS, KubeApiError, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
+import { DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
 import { watchHints } from './kube-watch.js';
 import { generatedCredentials, secretContent, toNetworkPolicy, toSecret, toTokenSecret, TOKEN_SECRET } from './owned-objects.js';
 import { needsRecreate, serviceMatches, serviceReplacing, toService, type HAProxyServiceType } from './service-objects.js';
+import { KubernetesReporter } from './resource-reporter.js';
+import { LeaderLease, type LeaderCallbacks, type LeaseTiming } from './leader-lease.js';
 import { KubernetesSpecStore } from './spec-store.js';
 
 export interface KubernetesBackendOptions {
@@ -23,6 +28,8 @@ export interface KubernetesBackendOptions {
   haproxyServiceType?: HAProxyServiceType;
   /** Server-side timeout of each watch request (the watch resumes after it). */
   watchTimeoutSeconds?: number;
+  /** A repeated event updates its Kubernetes Event at most this often (default 30 s). */
+  eventRepeatUpdateMs?: number;
 }
 
 type Labelled = { metadata?: { name?: string; uid?: string; labels?: Record<string, string> } };
@@ -31,12 +38,14 @@ export class KubernetesBackend implements Backend {
   readonly kind = 'kubernetes' as const;
   readonly namespace: string;
   readonly haproxyServiceType: HAProxyServiceType;
+  readonly reporter: KubernetesReporter;
   private readonly specs: KubernetesSpecStore;
   private readonly translate: TranslateOptions;
 
   constructor(private readonly api: KubeApi, private readonly options: KubernetesBackendOptions = {}) {
     this.namespace = api.namespace;
     this.specs = new KubernetesSpecStore(api);
+    this.reporter = new KubernetesReporter(api, options.eventRepeatUpdateMs);
     this.haproxyServiceType = options.haproxyServiceType ?? 'LoadBalancer';
     this.translate = { namespace: api.namespace, haproxyServiceType: this.haproxyServiceType };
   }
@@ -77,22 +86,15 @@ export class KubernetesBackend implements Backend {
         if (action.kind === 'network') await this.api.create(NETWORK_POLICIES, toNetworkPolicy(action.name, action.labels, this.namespace));
         else if (action.kind === 'secret') await this.api.create(SECRETS, toSecret(action.name, action.labels, this.namespace, generatedCredentials()));
         else {
-          await this.api.create(DEPLOYMENTS, toDeployment(action.service, this.translate));
+          // Not forced: applied onto a Deployment someone else just created, it conflicts.
+          await this.api.apply(DEPLOYMENTS, toDeployment(action.service, this.translate), { fieldManager: FIELD_MANAGER, force: false });
           await this.ensureCompanion(action.service);
         }
         return;
-      case 'update': {
-        const body = toDeployment(action.service, this.translate);
-        body.metadata!.resourceVersion = String(action.version);
-        try {
-          await this.api.replace(DEPLOYMENTS, body);
-        } catch (error) {
-          if (error instanceof KubeApiError && error.status === 404) throw new BsoError('BSO_CONFLICT', `Deployment ${action.service.name} was deleted while bso was updating it; will retry`, { transient: true, cause: error });
-          throw error;
-        }
+      case 'update':
+        await this.updateDeployment(action.service, action.version);
         await this.ensureCompanion(action.service);
         return;
-      }
       case 'delete':
         if (action.kind === 'network') await this.api.remove(NETWORK_POLICIES, action.name, { uid: action.id });
         else if (action.kind === 'secret') await this.api.remove(SECRETS, action.name, { uid: action.id });
@@ -142,6 +144,11 @@ export class KubernetesBackend implements Backend {
     return { operatorUrl, tokenConfig: TOKEN_SECRET, token };
   }
 
+  /** Leader election among operator replicas, with the Lease bso-operator in this namespace. */
+  leaderLease(identity: string, callbacks: LeaderCallbacks, timing?: LeaseTiming): LeaderLease {
+    return new LeaderLease(this.api, identity, callbacks, timing);
+  }
+
   watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void {
     return watchHints(this.api, onHint, onError, { timeoutSeconds: this.options.watchTimeoutSeconds });
   }
@@ -176,9 +183,32 @@ export class KubernetesBackend implements Backend {
       id: `${owner}/${deployment.metadata?.uid ?? ''}`,
       name: deployment.metadata?.name ?? '',
       labels,
-      version: versionOf(deployment),
+      version: generationOf(deployment),
       service: fromDeployment(deployment, ownCompanion, this.translate),
     };
+  }
+
+  /**
+   * Applies the Deployment when its generation is still the one the plan was made from. The
+   * apply carries the resourceVersion just read, so a write in between is a 409: when only the
+   * status moved (the Deployment controller at work), it is tried again at once.
+   */
+  private async updateDeployment(service: DesiredService, generation: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.api.get<V1Deployment>(DEPLOYMENTS, service.name);
+      if (!current) throw new BsoError('BSO_CONFLICT', `Deployment ${service.name} was deleted while bso was updating it; will retry`, { transient: true });
+      if (current.metadata?.generation !== generation) {
+        throw new BsoError('BSO_CONFLICT', `Deployment ${service.name} changed (generation ${current.metadata?.generation}, bso planned from ${generation}); will retry`, { transient: true });
+      }
+      const body = toDeployment(service, this.translate);
+      body.metadata!.resourceVersion = current.metadata?.resourceVersion;
+      try {
+        await this.api.apply(DEPLOYMENTS, body, { fieldManager: FIELD_MANAGER, force: true });
+        return;
+      } catch (error) {
+        if (!(error instanceof BsoError && error.code === 'BSO_CONFLICT') || attempt >= 3) throw error;
+      }
+    }
   }
 
   /** Creates or corrects the Service beside a Deployment; writes nothing when it matches. */
@@ -214,13 +244,16 @@ export class KubernetesBackend implements Backend {
   }
 }
 
-/** The planner's versions are numbers; Kubernetes' resourceVersion is an integer string on etcd. */
-function versionOf(object: Labelled & { metadata?: { resourceVersion?: string } }): number {
-  const version = Number(object.metadata?.resourceVersion);
-  if (!Number.isSafeInteger(version)) {
-    throw new BsoError('BSO_BACKEND_UNAVAILABLE', `${object.metadata?.name}: resourceVersion ${JSON.stringify(object.metadata?.resourceVersion)} is not an integer; bso needs an etcd-backed API server`);
+/** The field manager of everything bso applies (kubectl get -o yaml --show-managed-fields shows it). */
+export const FIELD_MANAGER = 'bso';
+
+/** The planner's version of a Deployment: its generation, which only spec changes bump. */
+function generationOf(deployment: V1Deployment): number {
+  const generation = deployment.metadata?.generation;
+  if (!Number.isSafeInteger(generation)) {
+    throw new BsoError('BSO_BACKEND_UNAVAILABLE', `Deployment ${deployment.metadata?.name} has no metadata.generation; the API server is not a Kubernetes one bso knows`);
   }
-  return version;
+  return generation!;
 }
 
 const KIND_ORDER: Record<ObjectKind, number> = { network: 0, secret: 1, service: 2 };

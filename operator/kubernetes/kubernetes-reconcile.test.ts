@@ -1,10 +1,12 @@
 // The real Reconciler on the Kubernetes backend against the FAKE Kubernetes API server: a spec
 // stored by a user (bso apply) converges in one reconcile, the next reconcile writes nothing,
-// and every request the operator made is allowed by its RBAC Role (permissions.ts, which the
-// deploy/k8s test holds the manifests to). Loopback only.
+// status and Events land on the resource, and every request the operator made is allowed by
+// its RBAC Role (permissions.ts, which the deploy/k8s test holds the manifests to). Loopback
+// only; operator/kubernetes/*.k8s.test.ts do the same against a real API server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fakes/kube-apiserver/fake-backend.js';
+import type { RecordedRequest } from '../../test/fakes/kube-apiserver/fake-kube-apiserver.js';
 import { OPERATOR_URL, specFor, eventually } from '../../test/conformance/conformance-world.js';
 import { apiServiceName, haproxyServiceName, kubernetesReplicasDnsName } from '../../contract/names.js';
 import { OperatorMetrics } from '../metrics.js';
@@ -13,10 +15,12 @@ import { configRenderer } from '../render-for-operator.js';
 import { allows, EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS } from './permissions.js';
 import { BALANCED_SERVICES } from './kube-api.js';
 
-const WRITES = new Set(['create', 'update', 'delete']);
+const WRITES = new Set(['create', 'update', 'patch', 'delete']);
+/** Writes to what bso orchestrates; status and Events are reports, not changes. */
+const isObjectWrite = (r: RecordedRequest) => WRITES.has(r.verb) && r.resource !== 'balancedservices/status' && r.resource !== 'events';
 
 test('the Reconciler converges a spec on Kubernetes, then writes nothing; the operator stays within its RBAC Role', async (t) => {
-  const { fake, backend, close } = await startFakeBackend();
+  const { fake, backend, close } = await startFakeBackend({ eventRepeatUpdateMs: 0 });
   t.after(close);
   await backend.putSpec(specFor('web', {}, { port: 8000, replicas: 3 }));
   assert.ok(fake.requests.every((r) => allows(EDITOR_PERMISSIONS, r)), 'bso apply needs only the editor rules');
@@ -34,7 +38,7 @@ test('the Reconciler converges a spec on Kubernetes, then writes nothing; the op
 
   const before = fake.requests.length;
   await reconciler.reconcile('web');
-  assert.deepEqual(fake.requests.slice(before).filter((r) => WRITES.has(r.verb)), [], 'an unchanged spec causes zero writes');
+  assert.deepEqual(fake.requests.slice(before).filter(isObjectWrite), [], 'an unchanged spec causes zero writes');
 
   // Drift by another client: the Deployment scaled, the HAProxy Service's type changed.
   fake.write('deployments', FAKE_NAMESPACE, apiServiceName('web'), (o) => { (o.spec as { replicas: number }).replicas = 9; });
@@ -43,12 +47,31 @@ test('the Reconciler converges a spec on Kubernetes, then writes nothing; the op
   assert.equal((fake.get('deployments', FAKE_NAMESPACE, apiServiceName('web'))!.spec as { replicas: number }).replicas, 3, 'scale reverted');
   assert.equal((fake.get('services', FAKE_NAMESPACE, haproxyServiceName('web'))!.spec as { type: string }).type, 'LoadBalancer', 'type restored');
 
-  const status = reconciler.statuses.get('web')!;
-  await backend.writeStatus('web', { observedGeneration: status.observedGeneration, replicas: status.replicas, readyReplicas: status.readyReplicas, conditions: status.conditions });
+  // Status and Events on the resource: what kubectl get and kubectl describe show.
+  const shown = await eventually('status on the resource', async () => {
+    const status = fake.get('balancedservices', FAKE_NAMESPACE, 'web')?.status as { observedGeneration?: number; replicas?: number; conditions?: Array<{ type: string }> } | undefined;
+    return status?.conditions?.length === 3 ? status : undefined;
+  });
+  assert.deepEqual([shown.observedGeneration, shown.replicas], [1, 3]);
+  const uid = fake.get('balancedservices', FAKE_NAMESPACE, 'web')!.metadata.uid;
+  reconciler.events.record('web', 'Warning', 'Repeated', 'the same thing twice');
+  reconciler.events.record('web', 'Warning', 'Repeated', 'the same thing twice'); // a repeat updates its Event
+  const events = await eventually('Events about the resource', async () => {
+    const about = fake.list('events', FAKE_NAMESPACE).map((e) => e as unknown as { involvedObject: { kind: string; name: string; uid: string }; reason: string; count: number })
+      .filter((e) => e.involvedObject.kind === 'BalancedService' && e.involvedObject.name === 'web' && e.involvedObject.uid === uid);
+    return about.some((e) => e.reason === 'Repeated' && e.count === 2) && about.some((e) => e.reason === 'CreatedService') ? about : undefined;
+  });
+  assert.ok(events.length >= 3, `${events.length} events`);
   const stop = backend.watch(() => {}, () => {});
   await eventually('every watch connected', async () => (fake.requests.filter((r) => r.verb === 'watch').length >= 5 ? true : undefined));
   stop();
   await backend.tasks(apiServiceName('web'));
+  // Leader election: take the Lease, then release it on stop.
+  let leading = false;
+  const lease = backend.leaderLease('operator-1', { onStartedLeading: () => { leading = true; }, onStoppedLeading: () => {} });
+  lease.start();
+  await eventually('leading', async () => (leading ? true : undefined));
+  await lease.stop();
 
   // bso delete (editor rules), then the operator removes everything it owns.
   const beforeDelete = fake.requests.length;
@@ -88,10 +111,16 @@ test('the Reconciler builds a stored spec that lacks its defaulted fields with t
   const env = Object.fromEntries(deployment.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value]));
   assert.deepEqual([env['BSO_MAINT_AT'], env['BSO_READY_AT'], env['AGENT_PORT'], env['BSO_SMOOTHING']], ['80', '60', '9999', '1s'], 'the defaults, not "undefined"');
 
-  const writesBefore = fake.requests.filter((r) => WRITES.has(r.verb)).length;
+  const writesBefore = fake.requests.filter(isObjectWrite).length;
   await reconciler.reconcile('broken');
-  assert.equal(fake.requests.filter((r) => WRITES.has(r.verb)).length, writesBefore, 'an invalid stored spec writes nothing');
+  assert.equal(fake.requests.filter(isObjectWrite).length, writesBefore, 'an invalid stored spec writes nothing');
   const invalid = reconciler.statuses.get('broken')!.conditions.find((c) => c.type === 'Degraded')!;
   assert.equal(invalid.reason, 'SpecInvalid');
   assert.match(invalid.message, /balancedservice bso-test\/broken:\d+:\d+: spec\.replicas: /);
+  const shown = await eventually('the issue on the resource\'s status', async () => {
+    const status = fake.get('balancedservices', FAKE_NAMESPACE, 'broken')?.status as { conditions?: Array<{ type: string; reason: string }> } | undefined;
+    return status?.conditions?.find((c) => c.type === 'Degraded');
+  });
+  assert.equal(shown.reason, 'SpecInvalid');
+  await reconciler.stop();
 });

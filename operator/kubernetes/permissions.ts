@@ -5,18 +5,22 @@
 export interface Permission { group: string; resource: string; verbs: readonly string[] }
 
 const OWNED = ['get', 'list', 'watch', 'create', 'update', 'delete'] as const;
+/** Deployments are written by server-side apply: a patch, and a create when the apply creates. */
+const APPLIED = ['get', 'list', 'watch', 'create', 'patch', 'delete'] as const;
 /** Objects bso never changes once created (a Secret's content, a NetworkPolicy): no update. */
 const CREATED_ONLY = ['get', 'list', 'watch', 'create', 'delete'] as const;
 
-/** The operator: reads specs, writes their status, manages what it owns, reads pods (tasks). */
+/** The operator: reads specs, writes their status and Events, manages what it owns, reads pods (tasks), holds the leader Lease. */
 export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   { group: 'bso.dev', resource: 'balancedservices', verbs: ['get', 'list', 'watch'] },
   { group: 'bso.dev', resource: 'balancedservices/status', verbs: ['update'] },
-  { group: 'apps', resource: 'deployments', verbs: OWNED },
+  { group: 'apps', resource: 'deployments', verbs: APPLIED },
   { group: '', resource: 'services', verbs: OWNED },
   { group: '', resource: 'secrets', verbs: CREATED_ONLY },
   { group: 'networking.k8s.io', resource: 'networkpolicies', verbs: CREATED_ONLY },
   { group: '', resource: 'pods', verbs: ['list'] },
+  { group: '', resource: 'events', verbs: ['create', 'update'] },
+  { group: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update'] },
 ];
 
 /** Users of `bso apply` / `bso delete` (granted to the edit and admin roles by aggregation). */

@@ -21,6 +21,11 @@ export interface ConformanceSubject {
    * validation: what an older bso or a hand edit may have left (`kubectl apply`, a Swarm config).
    */
   storeRaw(name: string, raw: Record<string, unknown>): Promise<void>;
+  /**
+   * The store checks types against the CRD's schema before it keeps a spec (a real kube-apiserver
+   * does): only what the schema cannot say (a rule across fields) reaches bso's loader invalid.
+   */
+  schemaChecked?: boolean;
 }
 
 export const OPERATOR_URL = 'http://127.0.0.1:9464';

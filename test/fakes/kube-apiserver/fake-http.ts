@@ -9,12 +9,14 @@ export const FAKE_RESOURCES: readonly FakeResource[] = [
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', generation: false, statusSubresource: false },
   { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', generation: false, statusSubresource: false },
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', generation: false, statusSubresource: true },
+  { group: '', version: 'v1', plural: 'events', kind: 'Event', generation: false, statusSubresource: false },
+  { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', generation: false, statusSubresource: false },
   { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', generation: true, statusSubresource: true },
   { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', generation: true, statusSubresource: false },
   { group: 'bso.dev', version: 'v1alpha1', plural: 'balancedservices', kind: 'BalancedService', generation: true, statusSubresource: true },
 ];
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete';
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
 export interface Route { resource: FakeResource; namespace: string; name?: string; subresource?: string }
 
@@ -40,6 +42,7 @@ export function verbOf(method: string, route: Route, watch: boolean): Verb {
     case 'GET': return route.name ? 'get' : watch ? 'watch' : 'list';
     case 'POST': return 'create';
     case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
     case 'DELETE': return 'delete';
     default: throw new HttpError(405, 'MethodNotAllowed', `the fake API server does not implement ${method}`);
   }

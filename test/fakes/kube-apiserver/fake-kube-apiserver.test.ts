@@ -10,13 +10,13 @@ const deployment = (name: string, replicas: number, labels: Record<string, strin
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels }, spec: { replicas },
 });
 
-async function call(fake: FakeKubeApiServer, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${fake.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+async function call(fake: FakeKubeApiServer, method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const response = await fetch(`${fake.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': contentType } });
   return { code: response.status, body: (await response.json()) as { metadata: { resourceVersion: string; generation?: number; uid: string }; reason?: string; items?: Array<{ metadata: { name: string } }>; status?: unknown } };
 }
 
 test('fake: create, get, update with resourceVersion, conflicts, generation only on spec changes', async (t) => {
-  const fake = await FakeKubeApiServer.start();
+  const fake = await FakeKubeApiServer.start({ deploymentController: false });
   t.after(() => fake.close());
   const created = await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1));
   assert.equal(created.code, 201);
@@ -40,7 +40,7 @@ test('fake: create, get, update with resourceVersion, conflicts, generation only
 });
 
 test('fake: status subresource, label selectors, delete preconditions', async (t) => {
-  const fake = await FakeKubeApiServer.start();
+  const fake = await FakeKubeApiServer.start({ deploymentController: false });
   t.after(() => fake.close());
   await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1, { app: 'x' }));
   const b = await call(fake, 'POST', DEPLOYMENTS, deployment('b', 1, { app: 'y' }));
@@ -63,7 +63,7 @@ test('fake: status subresource, label selectors, delete preconditions', async (t
 });
 
 test('fake: watch replays history after a resourceVersion, streams live events, and answers 410 after compaction', async (t) => {
-  const fake = await FakeKubeApiServer.start();
+  const fake = await FakeKubeApiServer.start({ deploymentController: false });
   t.after(() => fake.close());
   const first = await call(fake, 'POST', DEPLOYMENTS, deployment('a', 1, { app: 'x' }));
   await call(fake, 'POST', DEPLOYMENTS, deployment('b', 1, { app: 'y' }));
@@ -122,4 +122,44 @@ test('fake label selectors: equality forms', () => {
   assert.equal(matchesLabels(parseLabelSelector('a=1,b!=2'), labels), false);
   assert.equal(matchesLabels(parseLabelSelector('c!=1,!c,a'), labels), true);
   assert.equal(matchesLabels(parseLabelSelector(''), undefined), true);
+});
+
+const APPLY = 'application/apply-patch+yaml';
+
+test('fake: server-side apply creates, sets only the fields it carries, removes what its manager dropped, and conflicts unless forced', async (t) => {
+  const fake = await FakeKubeApiServer.start({ deploymentController: false });
+  t.after(() => fake.close());
+  const mine = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', labels: { app: 'a', tier: 'web' } }, spec: { replicas: 2 } };
+  const created = await call(fake, 'PATCH', `${DEPLOYMENTS}/a?fieldManager=bso`, mine, APPLY);
+  assert.equal(created.code, 201);
+  assert.equal(created.body.metadata.generation, 1);
+  assert.equal((await call(fake, 'PATCH', `${DEPLOYMENTS}/a`, mine, APPLY)).code, 400, 'a field manager is required');
+  assert.equal((await call(fake, 'PATCH', `${DEPLOYMENTS}/a?fieldManager=bso`, mine)).code, 415, 'only apply patches');
+
+  // Someone else labels it and sets replicas: their label survives bso's next apply; replicas conflicts.
+  const theirs = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', labels: { owner: 'ops' } }, spec: { replicas: 5 } };
+  const refused = await call(fake, 'PATCH', `${DEPLOYMENTS}/a?fieldManager=ops`, theirs, APPLY);
+  assert.equal(refused.code, 409, 'replicas is bso\'s');
+  assert.equal((await call(fake, 'PATCH', `${DEPLOYMENTS}/a?fieldManager=ops&force=true`, theirs, APPLY)).code, 200);
+  const dropped = { ...mine, metadata: { name: 'a', labels: { app: 'a' } } };
+  const again = await call(fake, 'PATCH', `${DEPLOYMENTS}/a?fieldManager=bso&force=true`, dropped, APPLY);
+  const labels = (again.body.metadata as unknown as { labels: Record<string, string> }).labels;
+  assert.deepEqual(labels, { app: 'a', owner: 'ops' }, 'bso dropped tier; ops\'s label stays');
+  assert.equal((again.body as unknown as { spec: { replicas: number } }).spec.replicas, 2, 'forced back');
+  const stale = await call(fake, 'PATCH', `${DEPLOYMENTS}/a?fieldManager=bso`, { ...dropped, metadata: { ...dropped.metadata, resourceVersion: created.body.metadata.resourceVersion } }, APPLY);
+  assert.equal(stale.code, 409, 'a resourceVersion in the applied object is a precondition');
+});
+
+test('fake: the Deployment controller writes status after a spec change, bumping the resourceVersion but not the generation', async (t) => {
+  const fake = await FakeKubeApiServer.start();
+  t.after(() => fake.close());
+  const created = await call(fake, 'POST', DEPLOYMENTS, deployment('a', 2));
+  let seen = created.body;
+  for (let i = 0; i < 100 && seen.status === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    seen = (await call(fake, 'GET', `${DEPLOYMENTS}/a`)).body;
+  }
+  assert.deepEqual(seen.status, { observedGeneration: 1, replicas: 2 });
+  assert.notEqual(seen.metadata.resourceVersion, created.body.metadata.resourceVersion);
+  assert.equal(seen.metadata.generation, 1);
 });

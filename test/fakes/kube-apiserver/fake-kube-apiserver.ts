@@ -4,6 +4,11 @@
 // no defaulting, no CRD schema validation, no RBAC, no garbage collection, simplified watch.
 // What it does: namespaced CRUD + list with equality label selectors, resourceVersion
 // conflicts on update and delete preconditions, metadata.generation bumped on spec changes,
+// server-side apply (application/apply-patch+yaml; simplified: maps merge, lists are replaced,
+// fields a manager applied before and no longer applies are removed, a field another manager
+// set to a different value is a 409 unless forced), a Deployment controller that, like the real
+// one, writes status (observedGeneration, replicas) shortly after each spec change and so bumps
+// the resourceVersion behind the writer's back (deploymentController: false turns it off),
 // a status subresource, no-op updates that keep the resourceVersion, a watch stream with
 // history (410 Gone after compaction), and strict field validation of built-in kinds (unknown
 // fields and wrong types are a 400, from client-node's generated models; wire-schema.ts).
@@ -32,12 +37,17 @@ export interface FakeKubeApiServerOptions {
   tls?: { key: string; cert: string };
   /** Watch events kept for resuming watches; older resourceVersions get 410 Gone. */
   historyLimit?: number;
+  /** Write Deployment status after spec changes, as kube-controller-manager does (default true). */
+  deploymentController?: boolean;
 }
 
 export class FakeKubeApiServer {
   readonly requests: RecordedRequest[] = [];
   url = '';
   private readonly objects = new Map<string, FakeObject>();
+  /** What each field manager last applied to each object (key -> manager -> applied object). */
+  private readonly applied = new Map<string, Map<string, Record<string, unknown>>>();
+  private readonly controllerTimers = new Set<NodeJS.Timeout>();
   private readonly history: WatchEvent[] = [];
   private readonly watchers = new Set<Watcher>();
   private revision = 1000;
@@ -57,6 +67,7 @@ export class FakeKubeApiServer {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.controllerTimers) clearTimeout(timer);
     for (const w of this.watchers) w.res.end();
     this.watchers.clear();
     this.server?.closeAllConnections();
@@ -107,7 +118,10 @@ export class FakeKubeApiServer {
       const resource = route.subresource ? `${route.resource.plural}/${route.subresource}` : route.resource.plural;
       recorded = { verb, group: route.resource.group, resource, namespace: route.namespace, name: route.name, code: 200 };
       this.requests.push(recorded);
-      const body = req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' ? await readJson(req) : undefined;
+      if (verb === 'patch' && req.headers['content-type'] !== 'application/apply-patch+yaml') {
+        throw new HttpError(415, 'UnsupportedMediaType', `the fake API server only supports server-side apply patches, not ${req.headers['content-type']}`);
+      }
+      const body = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE' ? await readJson(req) : undefined;
       const selector = parseSelector(url.searchParams.get('labelSelector'));
       switch (verb) {
         case 'get': return send(res, 200, this.read(route));
@@ -115,6 +129,18 @@ export class FakeKubeApiServer {
         case 'watch': return this.watch(route, selector, url.searchParams, req, res);
         case 'create': recorded.code = 201; return send(res, 201, this.create(route, body as FakeObject));
         case 'update': return send(res, 200, this.update(route, body as FakeObject));
+        case 'patch': {
+          const manager = url.searchParams.get('fieldManager');
+          if (!manager) throw new HttpError(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+          const existed = this.objects.has(keyOf(route.resource, route.namespace, route.name ?? ''));
+          const result = this.apply(route, body as FakeObject, manager, url.searchParams.get('force') === 'true');
+          // Like kube-apiserver's authorization: an apply that creates is a patch and a create.
+          if (!existed) {
+            recorded.code = 201;
+            this.requests.push({ ...recorded, verb: 'create' });
+          }
+          return send(res, existed ? 200 : 201, result);
+        }
         case 'delete': return send(res, 200, this.remove(route, body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined));
       }
     } catch (error) {
@@ -176,6 +202,56 @@ export class FakeKubeApiServer {
     return this.store(route.resource, route.namespace, route.name!, existing, next);
   }
 
+  /** Server-side apply, simplified (see the header). */
+  private apply(route: Route, body: FakeObject | undefined, manager: string, force: boolean): FakeObject {
+    if (!route.name || route.subresource) throw new HttpError(405, 'MethodNotAllowed', 'the fake applies whole objects only');
+    if (!body?.metadata || body.metadata.name !== route.name) throw new HttpError(400, 'BadRequest', `the name of the object (${body?.metadata?.name}) does not match the name in the URL (${route.name})`);
+    checkNamespace(body, route.namespace);
+    const key = keyOf(route.resource, route.namespace, route.name);
+    const existing = this.objects.get(key);
+    const expected = body.metadata.resourceVersion;
+    if (expected !== undefined && expected !== existing?.metadata.resourceVersion) {
+      throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(route.resource)} "${route.name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
+    const managers = this.applied.get(key) ?? new Map<string, Record<string, unknown>>();
+    const config = structuredClone(body) as Record<string, unknown>;
+    delete (config.metadata as Meta).resourceVersion;
+    if (existing && !force) {
+      const conflicts = [...managers].filter(([other]) => other !== manager)
+        .flatMap(([other, theirs]) => conflictingPaths(theirs, config).map((path) => `${path} (owned by "${other}")`));
+      if (conflicts.length > 0) throw new HttpError(409, 'Conflict', `Apply failed with ${conflicts.length} conflicts: ${conflicts.join(', ')}`);
+    }
+    const base = existing ? structuredClone(existing) as Record<string, unknown> : {};
+    const next = applyFields(base, managers.get(manager) ?? {}, config) as FakeObject;
+    if (route.resource.statusSubresource) {
+      if (existing?.status === undefined) delete next.status;
+      else next.status = structuredClone(existing.status);
+    }
+    next.metadata = { ...next.metadata, uid: existing?.metadata.uid ?? randomUUID(), creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    delete next.metadata.resourceVersion;
+    const stored = this.store(route.resource, route.namespace, route.name, existing, next);
+    managers.set(manager, config);
+    this.applied.set(key, managers);
+    return stored;
+  }
+
+  /** The Deployment controller's part: status after a spec change, a little later. */
+  private runDeploymentController(resource: FakeResource, namespace: string, name: string): void {
+    if (resource.kind !== 'Deployment' || this.options.deploymentController === false) return;
+    const timer = setTimeout(() => {
+      this.controllerTimers.delete(timer);
+      const current = this.objects.get(keyOf(resource, namespace, name));
+      if (!current) return;
+      const spec = current['spec'] as { replicas?: number } | undefined;
+      const status = (current.status ?? {}) as Record<string, unknown>;
+      if (status['observedGeneration'] === current.metadata.generation) return;
+      const next = structuredClone(current);
+      next.status = { ...status, observedGeneration: current.metadata.generation, replicas: spec?.replicas ?? 1 };
+      this.store(resource, namespace, name, current, next);
+    }, 20);
+    this.controllerTimers.add(timer);
+  }
+
   private remove(route: Route, options: { preconditions?: { uid?: string; resourceVersion?: string } } | undefined): FakeObject {
     if (route.subresource) throw new HttpError(405, 'MethodNotAllowed', 'DELETE on a subresource');
     const existing = this.read(route);
@@ -187,6 +263,7 @@ export class FakeKubeApiServer {
       throw new HttpError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`);
     }
     this.objects.delete(keyOf(route.resource, route.namespace, route.name!));
+    this.applied.delete(keyOf(route.resource, route.namespace, route.name!));
     const gone = structuredClone(existing);
     gone.metadata.resourceVersion = String(++this.revision);
     this.emit({ type: 'DELETED', revision: this.revision, resource: route.resource, namespace: route.namespace, object: gone });
@@ -209,6 +286,7 @@ export class FakeKubeApiServer {
     if (resource.generation) next.metadata.generation = (existing?.metadata.generation ?? 0) + (specChanged ? 1 : 0);
     else delete next.metadata.generation;
     this.objects.set(keyOf(resource, namespace, name), next);
+    if (specChanged) this.runDeploymentController(resource, namespace, name);
     this.emit({ type: existing ? 'MODIFIED' : 'ADDED', revision: this.revision, resource, namespace, object: structuredClone(next) });
     return next;
   }
@@ -258,6 +336,27 @@ export class FakeKubeApiServer {
 function checkNamespace(body: FakeObject, namespace: string): void {
   const ns = body.metadata.namespace;
   if (ns !== undefined && ns !== namespace) throw new HttpError(400, 'BadRequest', `the namespace of the object (${ns}) does not match the namespace in the URL (${namespace})`);
+}
+
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** object with `applied` set, minus what `before` (this manager's last apply) had and `applied` drops. */
+function applyFields(object: Record<string, unknown>, before: Record<string, unknown>, applied: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(before)) if (!(key in applied)) delete object[key];
+  for (const [key, value] of Object.entries(applied)) {
+    object[key] = isMap(value) && isMap(object[key]) ? applyFields(object[key] as Record<string, unknown>, isMap(before[key]) ? before[key] as Record<string, unknown> : {}, value) : structuredClone(value);
+  }
+  return object;
+}
+
+/** Paths where two applied configurations set different values. */
+function conflictingPaths(theirs: Record<string, unknown>, ours: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(ours).flatMap(([key, value]) => {
+    if (!(key in theirs) || key === 'apiVersion' || key === 'kind') return [];
+    const path = `${prefix}.${key}`;
+    if (isMap(value) && isMap(theirs[key])) return conflictingPaths(theirs[key] as Record<string, unknown>, value, path);
+    return isDeepStrictEqual(value, theirs[key]) ? [] : [path];
+  });
 }
 
 function resourceNamed(plural: string): FakeResource {

@@ -12,7 +12,7 @@ export const MODEL_OF_KIND: Record<string, string> = {
   Deployment: 'V1Deployment', Service: 'V1Service', Secret: 'V1Secret', ConfigMap: 'V1ConfigMap', Pod: 'V1Pod',
   NetworkPolicy: 'V1NetworkPolicy', Namespace: 'V1Namespace', ServiceAccount: 'V1ServiceAccount',
   Role: 'V1Role', RoleBinding: 'V1RoleBinding', ClusterRole: 'V1ClusterRole', ClusterRoleBinding: 'V1ClusterRoleBinding',
-  CustomResourceDefinition: 'V1CustomResourceDefinition',
+  CustomResourceDefinition: 'V1CustomResourceDefinition', Event: 'CoreV1Event', Lease: 'V1Lease',
 };
 
 /** Every problem with value as an object of the given model ("V1Deployment"), with its path. */
@@ -29,7 +29,7 @@ export function schemaIssues(value: unknown, type: string, path = ''): string[] 
     return Object.entries(value).flatMap(([key, item]) => schemaIssues(item, map[1]!, `${path}.${key}`));
   }
   switch (type) {
-    case 'string': case 'Date': return typeof value === 'string' ? [] : [`${path}: must be a string`];
+    case 'string': case 'Date': case 'V1MicroTime': return typeof value === 'string' ? [] : [`${path}: must be a string`];
     case 'number': return typeof value === 'number' ? [] : [`${path}: must be a number`];
     case 'boolean': return typeof value === 'boolean' ? [] : [`${path}: must be a boolean`];
     case 'IntOrString': return typeof value === 'number' || typeof value === 'string' ? [] : [`${path}: must be an integer or a string`];
