@@ -31,7 +31,7 @@ test('bash: verbs, sub-verbs, options, and the choices of -o, --backend and the 
   writeFileSync(file, await script('bash'));
   assert.deepEqual(complete(file, ['bso', 'va']), ['validate']);
   assert.deepEqual(complete(file, ['bso', 'd']), ['delete', 'describe', 'diff']);
-  assert.deepEqual(complete(file, ['bso', 'render', '']), ['--help', 'haproxy', 'stack']);
+  assert.deepEqual(complete(file, ['bso', 'render', '']), ['--help', 'haproxy', 'k8s', 'stack']);
   assert.deepEqual(complete(file, ['bso', 'get', '-o', '']), ['json', 'table', 'wide', 'yaml']);
   assert.deepEqual(complete(file, ['bso', 'diff', '-o', '']), ['diff', 'json', 'yaml']);
   assert.deepEqual(complete(file, ['bso', 'apply', '--backend', 'k']), ['kubernetes']);
@@ -43,7 +43,7 @@ test('bash: verbs, sub-verbs, options, and the choices of -o, --backend and the 
 test('zsh and fish: valid scripts (checked by the shell where installed) naming every verb', async () => {
   for (const shell of ['zsh', 'fish']) {
     const text = await script(shell);
-    for (const verb of ['validate', 'apply', 'get', 'describe', 'delete', 'diff', 'top', 'operator', 'render', 'haproxy', 'stack', 'completion']) assert.match(text, new RegExp(`\\b${verb}\\b`), `${shell}: ${verb}`);
+    for (const verb of ['validate', 'apply', 'get', 'describe', 'delete', 'diff', 'top', 'operator', 'render', 'haproxy', 'k8s', 'stack', 'completion']) assert.match(text, new RegExp(`\\b${verb}\\b`), `${shell}: ${verb}`);
     const file = join(dir, `bso.${shell}`);
     writeFileSync(file, text);
     const check = spawnSync(shell, ['-n', file], { encoding: 'utf8' });

@@ -51,3 +51,30 @@ test('an invalid spec: exit 1, every issue on stderr, nothing on stdout', async 
   assert.match(stderr, /spec\.agent\.port/);
   assert.match(stderr, /nothing was rendered/);
 });
+
+test('bso render k8s prints the operator\'s objects for each spec as YAML documents, in the operator\'s namespace', async () => {
+  const { parseAllDocuments } = await import('yaml');
+  const { code, stdout, stderr } = await run('render', 'k8s', '-f', join(root, 'examples/hello.yaml'), '--haproxy-service-type', 'NodePort');
+  assert.deepEqual([code, stderr], [0, '']);
+  const objects = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec?: { type?: string; template?: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } } });
+  assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), [
+    'NetworkPolicy/hello-net', 'Secret/hello-stats-auth', 'Deployment/hello-api', 'Service/hello-api', 'Deployment/hello-haproxy', 'Service/hello-haproxy',
+  ]);
+  assert.ok(objects.every((o) => o.metadata.namespace === 'bso-system' && o.metadata.labels['bso.dev/balancedservice'] === 'hello'));
+  assert.equal(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'hello-haproxy')!.spec!.type, 'NodePort');
+  const supervisor = objects.find((o) => o.metadata.name === 'hello-haproxy' && o.kind === 'Deployment')!.spec!.template!.spec.containers[0]!.env;
+  assert.ok(supervisor.some((e) => e.value === 'http://bso-operator.bso-system.svc:9464'), JSON.stringify(supervisor));
+  const shop = await run('render', 'k8s', '-f', join(root, 'examples/hello.yaml'), '--namespace', 'shop');
+  assert.match(shop.stdout, /namespace: shop\n/);
+  assert.match(shop.stdout, /http:\/\/bso-operator\.shop\.svc:9464/);
+});
+
+test('bso render k8s with an invalid spec prints its issues and no object', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bso-render-k8s-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, readFileSync(join(root, 'examples/hello.yaml'), 'utf8').replace(/replicas: \d+/, 'replicas: -1'));
+  const { code, stdout, stderr } = await run('render', 'k8s', '-f', file);
+  assert.equal(code, 1);
+  assert.equal(stdout.trim(), '');
+  assert.match(stderr, /bad\.yaml:\d+:\d+: spec\.replicas/);
+});

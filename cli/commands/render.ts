@@ -1,4 +1,4 @@
-// bso render haproxy|stack -f PATH: what bso would generate from specs, without any cluster.
+// bso render haproxy|k8s|stack -f PATH: what bso would generate from specs, without any cluster.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -10,6 +10,7 @@ import { addFilenameOptions, readSpecs, type FilenameOptions } from '../options.
 
 interface RenderOptions extends FilenameOptions { discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
 interface StackOptions extends FilenameOptions { outputDir?: string }
+interface KubernetesRenderOptions extends FilenameOptions { namespace?: string; haproxyServiceType: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; operatorUrl?: string }
 
 export function registerRender(program: Command, ctx: CliContext): void {
   const render = program.command('render').description('Print what bso would generate from spec files, without touching any cluster.');
@@ -53,6 +54,38 @@ Examples:
         if (outputs.length > 1) ctx.stdout(`${i > 0 ? '\n' : ''}# ---- ${name} ----`);
         ctx.stdout(text.replace(/\n$/, ''));
       });
+    });
+
+  addFilenameOptions(render.command('k8s').alias('kubernetes')
+    .description('Print every Kubernetes object the operator would create for the given specs, as YAML documents.'))
+    .option('--namespace <namespace>', 'the operator\'s namespace, where it creates everything (default: the spec\'s, else bso-system)')
+    .addOption(new Option('--haproxy-service-type <type>', 'how HAProxy is exposed, as the operator\'s BSO_HAPROXY_SERVICE_TYPE').choices(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'))
+    .option('--operator-url <url>', 'how the HAProxy supervisors reach the operator (default: http://bso-operator.NAMESPACE.svc:9464, deploy/k8s\'s Service)')
+    .addHelpText('after', `
+Per spec: the NetworkPolicy, the stats Secret (with fresh random credentials, as the operator
+generates them; absent when spec.haproxy.statsSecret names your own), and a Deployment and a
+Service for the API replicas and for HAProxy. The operator writes the Deployments by server-side
+apply as field manager "bso". The BalancedService itself is what you apply (bso apply, or
+kubectl apply -f the spec); the operator's own objects are in deploy/k8s.
+
+Examples:
+  bso render k8s -f examples/hello.yaml
+  bso render k8s -f examples/hello.yaml | kubectl apply --dry-run=server -f -`)
+    .action(async (options: KubernetesRenderOptions) => {
+      const { specs, issues } = await readSpecs(options, ctx);
+      if (issues.length > 0) {
+        for (const issue of issues) ctx.stderr(formatIssue(issue));
+        ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was rendered.`);
+        ctx.exitCode = 1;
+        return;
+      }
+      const [{ kubernetesManifests }, { stringify }] = await Promise.all([import('../../operator/kubernetes/render-manifests.js'), import('yaml')]);
+      const documents = specs.flatMap(({ object }) => {
+        const namespace = options.namespace ?? object.metadata.namespace ?? 'bso-system';
+        const operatorUrl = options.operatorUrl ?? `http://bso-operator.${namespace}.svc:9464`;
+        return kubernetesManifests(object, { namespace, haproxyServiceType: options.haproxyServiceType, operatorUrl });
+      });
+      ctx.stdout(documents.map((d) => stringify(d, { lineWidth: 0 }).replace(/\n$/, '')).join('\n---\n'));
     });
 
   addFilenameOptions(render.command('stack')
