@@ -1,13 +1,17 @@
-// The Kubernetes backend against the FAKE Kubernetes API server (test/fake-kube-apiserver),
+// The Kubernetes backend against the FAKE Kubernetes API server (test/fakes/kube-apiserver),
 // through the shared backend conformance suite. Loopback only, unit speed. The fake is not
 // Kubernetes: docs/kubernetes.md lists what this does not cover. Every request the suite made
 // must be allowed by the RBAC rules deploy/k8s grants (operator Role + editor ClusterRole).
-import { after } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { startFakeBackend, FAKE_NAMESPACE } from '../../test/fakes/kube-apiserver/fake-backend.js';
 import type { RecordedRequest } from '../../test/fakes/kube-apiserver/fake-kube-apiserver.js';
 import { runBackendConformance } from '../../test/conformance/backend-conformance.js';
+import { converge, OPERATOR_URL, specFor, wantedNames } from '../../test/conformance/conformance-world.js';
+import { isBsoError } from '../../lib/errors.js';
+import { validStoredObject } from '../backend.js';
+import { desiredStateFor } from '../core/desired-state.js';
 import { HttpKubeApi } from './http-kube-api.js';
 import { BALANCED_SERVICES } from './kube-api.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
@@ -44,4 +48,17 @@ after(() => {
   assert.ok(recorded.length > 100, `the suite made ${recorded.length} requests`);
   const denied = recorded.filter((r) => !allows([...OPERATOR_PERMISSIONS, ...EDITOR_PERMISSIONS], r));
   assert.deepEqual([...new Set(denied.map((r) => `${r.verb} ${r.group}/${r.resource}`))], [], 'requests not granted by permissions.ts');
+});
+
+test('an owned object being deleted (a deletionTimestamp, finalizers pending) is waited for: observe says so, transiently, and nothing is written', async (t) => {
+  const { fake, backend, close } = await startFakeBackend();
+  t.after(close);
+  const control = await backend.ensureControlPlane(OPERATOR_URL);
+  await backend.putSpec(specFor('term', {}, { port: 9000 }));
+  const desired = desiredStateFor(validStoredObject((await backend.getSpec('term'))!), control);
+  await converge(backend, 'term', desired);
+  fake.write('deployments', FAKE_NAMESPACE, 'term-api', (o) => { o.metadata.deletionTimestamp = new Date().toISOString(); });
+  const writes = fake.requests.length;
+  await assert.rejects(backend.observe('term', wantedNames(desired)), (e: unknown) => isBsoError(e, 'BSO_CONFLICT') && e.transient && /Deployment term-api is being deleted; bso waits/.test((e as Error).message));
+  assert.ok(fake.requests.slice(writes).every((r) => r.verb === 'get' || r.verb === 'list'), 'only reads');
 });

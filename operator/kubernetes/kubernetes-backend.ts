@@ -6,7 +6,10 @@
 //              only spec changes bump (the Deployment controller's status writes do not), and an
 //              update based on an older generation is BSO_CONFLICT, transient;
 //   network -> a NetworkPolicy; secret -> a Secret; the operator token -> a Secret.
-// Every object carries ownerLabels; foreign objects with our names are reported, never written.
+// Every object carries ownerLabels and an ownerReference to its BalancedService (so Kubernetes'
+// garbage collector removes it when the BalancedService goes, even with no operator running);
+// foreign objects with our names are reported, never written. An object of ours that is being
+// deleted is waited for (a transient BSO_CONFLICT until it is gone), not fought.
 import type { V1Deployment, V1NetworkPolicy, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { BalancedService, BalancedServiceStatus } from '../../crd/types.generated.js';
 import { BsoError } from '../../lib/errors.js';
@@ -15,7 +18,7 @@ import type { ControlPlane, DesiredService } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
-import { DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
+import { apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
 import { watchHints } from './kube-watch.js';
 import { generatedCredentials, secretContent, toNetworkPolicy, toSecret, toTokenSecret, TOKEN_SECRET } from './owned-objects.js';
 import { needsRecreate, serviceMatches, serviceReplacing, toService, type HAProxyServiceType } from './service-objects.js';
@@ -76,18 +79,22 @@ export class KubernetesBackend implements Backend {
       // A Service whose Deployment is gone is still ours to delete.
       ...services.items.filter((s) => !deployments.items.some((d) => d.metadata?.name === s.metadata?.name)).map((s) => this.plain('service', s, `${name}/`)),
     ].sort(byKindAndName);
-    const byName = (await Promise.all(wantedNames.map((wanted) => this.objectsNamed(name, wanted)))).flat();
-    return { owned, byName };
+    const named = await Promise.all(wantedNames.map((wanted) => this.objectsNamed(name, wanted)));
+    const terminating = named.flatMap((n) => n.terminating);
+    if (terminating.length > 0) {
+      throw new BsoError('BSO_CONFLICT', `${terminating.join(', ')} ${terminating.length === 1 ? 'is' : 'are'} being deleted; bso waits until ${terminating.length === 1 ? 'it is' : 'they are'} gone before creating ${terminating.length === 1 ? 'it' : 'them'} again`, { transient: true });
+    }
+    return { owned, byName: named.flatMap((n) => n.found) };
   }
 
   async execute(action: PlanAction): Promise<void> {
     switch (action.type) {
       case 'create':
-        if (action.kind === 'network') await this.api.create(NETWORK_POLICIES, toNetworkPolicy(action.name, action.labels, this.namespace));
-        else if (action.kind === 'secret') await this.api.create(SECRETS, toSecret(action.name, action.labels, this.namespace, generatedCredentials()));
+        if (action.kind === 'network') await this.api.create(NETWORK_POLICIES, await this.owned(toNetworkPolicy(action.name, action.labels, this.namespace)));
+        else if (action.kind === 'secret') await this.api.create(SECRETS, await this.owned(toSecret(action.name, action.labels, this.namespace, generatedCredentials())));
         else {
           // Not forced: applied onto a Deployment someone else just created, it conflicts.
-          await this.api.apply(DEPLOYMENTS, toDeployment(action.service, this.translate), { fieldManager: FIELD_MANAGER, force: false });
+          await this.api.apply(DEPLOYMENTS, await this.owned(toDeployment(action.service, this.translate)), { fieldManager: FIELD_MANAGER, force: false });
           await this.ensureCompanion(action.service);
         }
         return;
@@ -153,8 +160,22 @@ export class KubernetesBackend implements Backend {
     return watchHints(this.api, onHint, onError, { timeoutSeconds: this.options.watchTimeoutSeconds });
   }
 
-  /** The objects named `wanted`, ours or foreign; a foreign Deployment or Service hides ours. */
-  private async objectsNamed(owner: string, wanted: string): Promise<ObservedObject[]> {
+  /**
+   * The object with an ownerReference to the BalancedService its owner label names (controller,
+   * not blocking its deletion: that would need the finalizers permission). Without one (the spec
+   * was just deleted) it goes out as it is; the operator deletes it by its labels.
+   */
+  private async owned<T extends Labelled>(object: T): Promise<T> {
+    const owner = object.metadata?.labels?.[LABEL_OWNER];
+    const resource = owner ? await this.api.get<{ metadata?: { uid?: string } } & Labelled>(BALANCED_SERVICES, owner) : undefined;
+    const uid = resource?.metadata?.uid;
+    if (!owner || !uid) return object;
+    const ownerReferences = [{ apiVersion: apiVersionOf(BALANCED_SERVICES), kind: BALANCED_SERVICES.kind, name: owner, uid, controller: true, blockOwnerDeletion: false }];
+    return { ...object, metadata: { ...object.metadata, ownerReferences } };
+  }
+
+  /** The objects named `wanted`, ours or foreign (a foreign Deployment or Service hides ours), and ours being deleted. */
+  private async objectsNamed(owner: string, wanted: string): Promise<{ found: ObservedObject[]; terminating: string[] }> {
     const [deployment, service, secret, policy] = await Promise.all([
       this.api.get<V1Deployment>(DEPLOYMENTS, wanted), this.api.get<V1Service>(SERVICES, wanted),
       this.api.get<V1Secret>(SECRETS, wanted), this.api.get<V1NetworkPolicy>(NETWORK_POLICIES, wanted),
@@ -167,7 +188,9 @@ export class KubernetesBackend implements Backend {
     else if (deployment) found.push(this.observedService(deployment, service));
     if (secret) found.push(this.plain('secret', secret));
     if (policy) found.push(this.plain('network', policy));
-    return found;
+    const terminating = ([['Deployment', deployment], ['Service', service], ['Secret', secret], ['NetworkPolicy', policy]] as Array<[string, (Labelled & { metadata?: { deletionTimestamp?: unknown } }) | undefined]>)
+      .filter(([, o]) => ours(o) && o?.metadata?.deletionTimestamp).map(([kind]) => `${kind} ${wanted}`);
+    return { found, terminating };
   }
 
   private plain(kind: ObjectKind, object: Labelled, id = object.metadata?.uid ?? ''): ObservedObject {
@@ -200,7 +223,7 @@ export class KubernetesBackend implements Backend {
       if (current.metadata?.generation !== generation) {
         throw new BsoError('BSO_CONFLICT', `Deployment ${service.name} changed (generation ${current.metadata?.generation}, bso planned from ${generation}); will retry`, { transient: true });
       }
-      const body = toDeployment(service, this.translate);
+      const body = await this.owned(toDeployment(service, this.translate));
       body.metadata!.resourceVersion = current.metadata?.resourceVersion;
       try {
         await this.api.apply(DEPLOYMENTS, body, { fieldManager: FIELD_MANAGER, force: true });
@@ -213,7 +236,7 @@ export class KubernetesBackend implements Backend {
 
   /** Creates or corrects the Service beside a Deployment; writes nothing when it matches. */
   private async ensureCompanion(service: DesiredService): Promise<void> {
-    const wanted = toService(service, this.translate);
+    const wanted = await this.owned(toService(service, this.translate));
     const existing = await this.api.get<V1Service>(SERVICES, service.name);
     if (!existing) {
       await this.api.create(SERVICES, wanted);

@@ -70,3 +70,29 @@ test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get
   assert.ok(!(await operator.listOwners()).includes(name), 'nothing owned left');
   assert.equal((await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '-o', 'name'])).trim(), '');
 });
+
+test('what the operator creates is owned by the BalancedService: deleted with it by Kubernetes\' garbage collector, with no operator running', async (t) => {
+  await installBso();
+  const operatorApi = apiFor(await operatorConnection());
+  const editorApi = apiFor(editorConnection());
+  t.after(() => { operatorApi.close(); editorApi.close(); });
+  const operator = new KubernetesBackend(operatorApi);
+  const editor = new KubernetesBackend(editorApi);
+  const name = uniqueName('gc');
+  await editor.putSpec(specFor(name, {}, { replicas: 1 }));
+  const control = await operator.ensureControlPlane(OPERATOR_URL);
+  const reconciler = new Reconciler({ backend: operator, control, metrics: new OperatorMetrics(), renderConfig: configRenderer({ kind: 'kubernetes', namespace: BSO_NAMESPACE }) });
+  await reconciler.reconcile(name);
+  await reconciler.stop();
+  const uid = await kubectl(['-n', BSO_NAMESPACE, 'get', 'balancedservice', name, '-o', 'jsonpath={.metadata.uid}']);
+  const owners = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '-o', 'jsonpath={range .items[*]}{.kind}:{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.ownerReferences[0].uid}{"\\n"}{end}']);
+  const lines = owners.trim().split('\n');
+  assert.equal(lines.length, 6, owners);
+  for (const line of lines) assert.match(line, new RegExp(`^\\w+:BalancedService/${name}/${uid}$`));
+
+  await editor.deleteSpec(name); // and no operator reconciles it
+  await eventually('the garbage collector removed every owned object', async () => {
+    const left = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '-o', 'name']);
+    return left.trim() === '' ? true : undefined;
+  }, 60_000);
+});
