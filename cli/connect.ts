@@ -10,14 +10,22 @@ export function backendOption(): Option {
   return new Option('--backend <backend>', 'where specs are stored: swarm (DOCKER_HOST or the local socket) or kubernetes (KUBECONFIG)').choices(['swarm', 'kubernetes']).default('swarm');
 }
 
+export interface ClusterOptions { backend: string; kubeconfig?: string; context?: string; namespace?: string }
+
+/** kubectl's --kubeconfig, --context and -n/--namespace, for --backend=kubernetes. */
+export const kubeconfigOption = () => new Option('--kubeconfig <file>', 'Kubernetes: the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)');
+export const contextOption = () => new Option('--context <name>', 'Kubernetes: the kubeconfig context (default: its current-context)');
+export const namespaceOption = () => new Option('-n, --namespace <namespace>', 'Kubernetes: the namespace of the BalancedServices (default: $BSO_NAMESPACE, else the context\'s)');
+
 /**
- * Swarm: DOCKER_HOST or the local socket. Kubernetes: KUBECONFIG or in-cluster, namespace
- * BSO_NAMESPACE. The client is loaded here, by the verbs that talk to a cluster only.
+ * Swarm: DOCKER_HOST or the local socket. Kubernetes: --kubeconfig or KUBECONFIG or in-cluster,
+ * --context, namespace --namespace or BSO_NAMESPACE or the context's. The client is loaded here,
+ * by the verbs that talk to a cluster only.
  */
-export async function connectBackend(kind: string): Promise<Backend> {
-  if (kind === 'kubernetes') {
+export async function connectBackend(options: ClusterOptions): Promise<Backend> {
+  if (options.backend === 'kubernetes') {
     const { connectKubernetes } = await import('../operator/kubernetes/connect.js');
-    return connectKubernetes();
+    return connectKubernetes({ kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace });
   }
   const [{ connectDocker }, { SwarmBackend }] = await Promise.all([import('../operator/swarm/docker-client.js'), import('../operator/swarm/swarm-backend.js')]);
   return new SwarmBackend(connectDocker());

@@ -15,6 +15,7 @@ import { connectDocker, endpointOf } from './swarm/docker-client.js';
 import { SwarmBackend } from './swarm/swarm-backend.js';
 import { connectKubernetes } from './kubernetes/connect.js';
 import type { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
+import type { KubeConfigOptions } from './kubernetes/kube-config.js';
 import { LEASE_NAME, leaseIdentity, type LeaderLease, type LeaseTiming } from './kubernetes/leader-lease.js';
 import type { Discovery } from '../haproxy/render/context.js';
 import type { BalancedService } from '../crd/types.generated.js';
@@ -36,6 +37,8 @@ export interface OperatorOptions {
    * (only the leader writes; the others wait, not ready). Default on; false turns it off.
    */
   leaderElection?: false | { identity?: string; timing?: LeaseTiming };
+  /** Kubernetes: --kubeconfig, --context, --namespace (default: KUBECONFIG, in-cluster, BSO_NAMESPACE). */
+  kubernetes?: KubeConfigOptions;
   /** The leader lost its Lease (could not renew it in time): it stopped writing; the CLI exits. */
   onLostLeadership?: () => void;
 }
@@ -79,7 +82,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     let discovery: Discovery;
     let advertiseUrl = options.advertiseUrl;
     if (options.backend === 'kubernetes') {
-      const kubernetes = connectKubernetes();
+      const kubernetes = connectKubernetes(options.kubernetes ?? {});
       backend = kubernetes;
       discovery = { kind: 'kubernetes', namespace: kubernetes.namespace };
       if (options.leaderElection !== false) {

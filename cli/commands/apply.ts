@@ -1,7 +1,7 @@
 // bso apply -f PATH... [--wait]: validate everything first, then store each spec in the cluster.
 import type { Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
-import { backendOption, connectBackend, fetchStatus, operatorUrl } from '../connect.js';
+import { backendOption, contextOption, kubeconfigOption, namespaceOption, connectBackend, fetchStatus, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { addFilenameOptions, outputOption, readSpecs, timeoutMs, type FilenameOptions } from '../options.js';
 import { printDocument } from '../print-document.js';
@@ -14,6 +14,9 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .description('Validate spec files and store them in the cluster, where the operator reconciles them. Idempotent.');
   addFilenameOptions(command)
     .addOption(backendOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(namespaceOption())
     .option('--dry-run', 'validate and say what would be applied; touch no cluster')
     .addOption(outputOption(['text', 'json', 'yaml'], 'text, or one json/yaml document {applied: [{name, generation, result}], ready} on stdout (progress on stderr)'))
     .option('--wait', 'wait until every applied service is Ready, showing progress')
@@ -47,7 +50,7 @@ Examples:
           applied.push({ name: spec.object.metadata.name, result: 'valid (dry run)' });
         }
       } else {
-        const backend = await connectBackend(options.backend);
+        const backend = await connectBackend(options);
         for (const spec of specs) {
           const result = await backend.putSpec(spec.object);
           const name = spec.object.metadata.name;

@@ -1,6 +1,6 @@
 // bso delete NAME [--wait]: removes the spec; the operator removes what it created for it.
 import type { Command } from 'commander';
-import { backendOption, connectBackend } from '../connect.js';
+import { backendOption, contextOption, kubeconfigOption, namespaceOption, connectBackend } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { timeoutMs } from '../options.js';
 
@@ -10,6 +10,9 @@ export function registerDelete(program: Command, ctx: CliContext): void {
   program.command('delete <name>')
     .description('Delete a BalancedService; the operator removes everything it created for it, and nothing else.')
     .addOption(backendOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(namespaceOption())
     .option('--wait', 'wait until the operator has removed every object of the service')
     .option('--timeout <duration>', 'with --wait: how long to wait (e.g. 90s, 2m)', '2m')
     .option('--dry-run', 'say whether it would be deleted, and delete nothing')
@@ -17,7 +20,7 @@ export function registerDelete(program: Command, ctx: CliContext): void {
     .action(async (name: string, options: DeleteOptions) => {
       const waitMs = timeoutMs(options.timeout, 'delete', ctx);
       if (waitMs === undefined) return;
-      const backend = await connectBackend(options.backend);
+      const backend = await connectBackend(options);
       if (options.dryRun) {
         const exists = (await backend.getSpec(name)) !== undefined;
         if (exists) ctx.stdout(`balancedservice/${name} deleted (dry run)`);

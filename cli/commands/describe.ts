@@ -1,6 +1,6 @@
 // bso describe NAME: the spec's essentials, conditions, servers and recent events.
 import type { Command } from 'commander';
-import { age, backendOption, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
+import { age, backendOption, contextOption, kubeconfigOption, namespaceOption, connectBackend, fetchStatus, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { outputOption } from '../options.js';
 import { printDocument } from '../print-document.js';
@@ -16,12 +16,15 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
   program.command('describe <name>')
     .description('Show one BalancedService in detail: conditions, servers with state and weight, recent events.')
     .addOption(backendOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(namespaceOption())
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
     .option('--prometheus <url>', 'Prometheus scraping the replicas, for each server\'s CPU (default $BSO_PROMETHEUS_URL; deploy/prometheus)')
     .addOption(outputOption(['text', 'json', 'yaml'], 'text for people; json or yaml: the object with its status and events (as the operator\'s API gives it)'))
     .addHelpText('after', '\nExamples:\n  bso describe hello       # conditions, each replica\'s HAProxy state and weight, events\n  bso describe hello -o json')
     .action(async (name: string, options: DescribeOptions) => {
-      const stored = await (await connectBackend(options.backend)).getSpec(name);
+      const stored = await (await connectBackend(options)).getSpec(name);
       if (!stored) {
         ctx.stderr(`bso describe: BalancedService ${name} not found`);
         ctx.exitCode = 1;

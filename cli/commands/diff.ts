@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { escapeUnprintable } from '../../lib/printable-text.js';
-import { backendOption, connectBackend } from '../connect.js';
+import { backendOption, contextOption, kubeconfigOption, namespaceOption, connectBackend } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { comparableStored } from '../comparable-spec.js';
 import { lineDiff } from '../line-diff.js';
 import { addFilenameOptions, outputOption, readSpecs, type FilenameOptions } from '../options.js';
 import { printDocument } from '../print-document.js';
@@ -21,6 +22,9 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .description('Show what apply would change: the stored spec against the files (defaults filled in on both sides).');
   addFilenameOptions(command)
     .addOption(backendOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(namespaceOption())
     .addOption(outputOption(['diff', 'json', 'yaml'], 'diff: a unified-style line diff per changed spec; json or yaml: {changed, specs: [{name, file, stored, changed, lines}]}'))
     .addHelpText('after', `
 Exit codes (like diff and kubectl diff): 0 no difference, 1 differences,
@@ -40,14 +44,15 @@ Examples:
       const diffs: SpecDiff[] = [];
       try {
         const { stringify } = await import('yaml');
-        const backend = await connectBackend(options.backend);
+        const backend = await connectBackend(options);
         for (const spec of specs) {
           const name = spec.object.metadata.name;
           const stored = await backend.getSpec(name);
           const held = stored && (stored.valid ? stored.object : stored.stored);
-          const before = held ? stringify({ metadata: held.metadata, spec: held.spec }) : '';
-          const after = stringify({ metadata: spec.object.metadata, spec: spec.object.spec });
-          diffs.push({ name, file: spec.file, ...(stored ? { stored: { generation: stored.generation } } : {}), changed: before !== after, lines: before === after ? [] : lineDiff(before, after) });
+          const after = { metadata: spec.object.metadata, spec: spec.object.spec };
+          const before = held ? stringify(comparableStored({ metadata: (held.metadata ?? {}) as object, spec: held.spec }, after)) : '';
+          const afterText = stringify(after);
+          diffs.push({ name, file: spec.file, ...(stored ? { stored: { generation: stored.generation } } : {}), changed: before !== afterText, lines: before === afterText ? [] : lineDiff(before, afterText) });
         }
       } catch (error) {
         ctx.stderr(`bso diff: ${(error as Error).message}`);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ApiObject } from '../../operator/api-object.js';
 import { toApiObject } from '../../operator/api-object.js';
-import { age, backendOption, connectBackend, fetchAll, formatTable, operatorUrl } from '../connect.js';
+import { age, backendOption, contextOption, kubeconfigOption, namespaceOption, connectBackend, fetchAll, formatTable, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
 import { outputOption } from '../options.js';
 import { printDocument } from '../print-document.js';
@@ -14,6 +14,9 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .description('List BalancedServices with desired and ready replicas, or show one.')
     .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
     .addOption(backendOption())
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(namespaceOption())
     .option('--operator <url>', 'operator API for status (default $BSO_OPERATOR_URL or http://127.0.0.1:9464)')
     .addHelpText('after', `
 READY counts replicas UP in HAProxy. STATUS is Ready, or the reason it is not.
@@ -24,7 +27,7 @@ Examples:
   bso get -o wide
   bso get hello -o json     # status.servers: each replica's HAProxy state and weight`)
     .action(async (name: string | undefined, options: GetOptions) => {
-      const backend = await connectBackend(options.backend);
+      const backend = await connectBackend(options);
       const stored = await backend.listSpecs();
       const statuses = await fetchAll(operatorUrl(options.operator));
       const objects = stored

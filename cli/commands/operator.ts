@@ -2,8 +2,9 @@
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../../crd/duration.js';
 import type { CliContext } from '../context.js';
+import { contextOption, kubeconfigOption } from '../connect.js';
 
-interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect: boolean }
+interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect: boolean; kubeconfig?: string; context?: string; namespace?: string }
 
 export function registerOperator(program: Command, ctx: CliContext): void {
   program.command('operator')
@@ -14,6 +15,9 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .addOption(new Option('--log-format <format>', 'log lines as json (for collectors) or text (for people); default text on a terminal, else json ($BSO_LOG_FORMAT)').choices(['json', 'text']))
     .addOption(new Option('--log-level <level>', 'the least severe lines to write ($BSO_LOG_LEVEL, default info)').choices(['debug', 'info', 'warn', 'error']))
     .option('--advertise-url <url>', 'how HAProxy supervisors reach this operator (default: docker_gwbridge gateway on a host, http://bso-operator:PORT in a service)')
+    .addOption(kubeconfigOption())
+    .addOption(contextOption())
+    .addOption(new Option('-n, --namespace <namespace>', 'Kubernetes: the namespace the operator manages (default: $BSO_NAMESPACE, else the context\'s, else the pod\'s)'))
     .option('--no-leader-elect', 'Kubernetes: do not elect a leader with the Lease bso-operator (only for a single replica)')
     .addHelpText('after', `
 Run it on a Swarm manager (it needs the Docker socket), or as a service: deploy/swarm/operator.stack.yml.
@@ -59,6 +63,7 @@ Example:
         backend: options.backend, listenHost: host, listenPort: port, resyncMs, logger,
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
         leaderElection: options.leaderElect ? undefined : false,
+        kubernetes: { kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace },
         onLostLeadership: () => {
           ctx.stderr('bso operator: lost the leader Lease; exiting so that a fresh replica competes again');
           process.exit(1);

@@ -56,7 +56,7 @@ Examples:
       });
     });
 
-  addFilenameOptions(render.command('k8s').alias('kubernetes')
+  addFilenameOptions(render.command('k8s')
     .description('Print every Kubernetes object the operator would create for the given specs, as YAML documents.'))
     .option('--namespace <namespace>', 'the operator\'s namespace, where it creates everything (default: the spec\'s, else bso-system)')
     .addOption(new Option('--haproxy-service-type <type>', 'how HAProxy is exposed, as the operator\'s BSO_HAPROXY_SERVICE_TYPE').choices(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'))
