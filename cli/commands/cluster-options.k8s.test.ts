@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { main } from '../main.js';
 import type { CliContext } from '../context.js';
 import { specFor, uniqueName } from '../../test/conformance/conformance-world.js';
-import { BSO_NAMESPACE, installBso, kubectl, testKubeconfig } from '../../test/k8s/real-control-plane.js';
+import { BSO_NAMESPACE, editorConnection, installBso, kubectl, testKubeconfig } from '../../test/k8s/real-control-plane.js';
 
 async function bso(...args: string[]) {
   const out: string[] = [];
@@ -48,4 +48,24 @@ test('apply, diff, get and delete reach the namespace and context the flags name
   const deleted = await bso('delete', name, ...flags, '-n', BSO_NAMESPACE);
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.equal(await kubectl(['-n', BSO_NAMESPACE, 'get', 'balancedservices', '-o', 'name']).then((o) => o.includes(name)), false);
+});
+
+test('a kubeconfig whose user is an exec credential plugin (as EKS, GKE and AKS use) reaches the real API server', async (t) => {
+  await installBso();
+  const dir = mkdtempSync(join(tmpdir(), 'bso-exec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const editor = editorConnection();
+  const plugin = join(dir, 'plugin.sh');
+  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: editor.token!() } });
+  writeFileSync(plugin, `#!/bin/sh\necho '${credential}'\n`, { mode: 0o755 });
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(kubeconfig, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'exec',
+    clusters: [{ name: 'test', cluster: { server: editor.server, 'certificate-authority-data': Buffer.from(editor.ca ?? '').toString('base64') } }],
+    users: [{ name: 'cloud', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } } }],
+    contexts: [{ name: 'exec', context: { cluster: 'test', user: 'cloud', namespace: BSO_NAMESPACE } }],
+  }));
+  const listed = await bso('get', '--backend', 'kubernetes', '--kubeconfig', kubeconfig, '-o', 'json', '--operator', 'http://127.0.0.1:1');
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.ok(Array.isArray((JSON.parse(listed.stdout) as { items: unknown[] }).items));
 });

@@ -60,3 +60,15 @@ test('a wrong token is a 401 that points at credentials and RBAC', async () => {
   const backend = connectKubernetes({ kubeconfig: kubeconfig('bad-token', `, certificate-authority-data: ${Buffer.from(cert).toString('base64')}`, 'token: nope'), env: {} });
   await assert.rejects(backend.listSpecs(), (e: unknown) => e instanceof KubeApiError && e.status === 401 && /RBAC/.test(e.message));
 });
+
+test('an exec credential plugin (as EKS, GKE and AKS kubeconfigs use): its token is sent, and a plugin that fails is BSO_BACKEND_UNAVAILABLE', async () => {
+  const plugin = join(dir, 'plugin.sh');
+  writeFileSync(plugin, '#!/bin/sh\necho \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"tls-token"}}\'\n', { mode: 0o755 });
+  const exec = (command: string) => `exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: "${command}", interactiveMode: Never }`;
+  const ca = `, certificate-authority-data: ${Buffer.from(cert).toString('base64')}`;
+  const backend = connectKubernetes({ kubeconfig: kubeconfig('exec', ca, exec(plugin)), env: {} });
+  assert.equal((await backend.putSpec(specFor('by-plugin'))).changed, true);
+  assert.equal((await backend.getSpec('by-plugin'))?.name, 'by-plugin');
+  const broken = connectKubernetes({ kubeconfig: kubeconfig('exec-missing', ca, exec(join(dir, 'no-such-plugin'))), env: {} });
+  await assert.rejects(broken.listSpecs(), (e: unknown) => isBsoError(e, 'BSO_BACKEND_UNAVAILABLE') && /credential plugin of user u failed/.test(e.message));
+});

@@ -1,5 +1,5 @@
-// KubeApi over Node's own http/https. (@kubernetes/client-node 2.x needs Node >= 22.19 at run
-// time through undici 8; bso runs on Node 20, so it uses the client's types only.)
+// KubeApi over Node's own http/https, with @kubernetes/client-node's types and, for credential
+// plugins, its KubeConfig (kube-config.ts).
 // Unreachable API, timeouts, 429 and 5xx -> BSO_BACKEND_UNAVAILABLE (transient);
 // 409 -> BSO_CONFLICT (transient); other errors -> KubeApiError with the server's message.
 import http from 'node:http';
@@ -21,6 +21,8 @@ export interface KubeConnection {
   /** Bearer token, read on every request (in-cluster tokens rotate). */
   token?: () => string | undefined;
   basicAuth?: { username: string; password: string };
+  /** The whole Authorization header, asked for before each request (credential plugins). */
+  authorization?: () => Promise<string | undefined>;
   insecureSkipTlsVerify?: boolean;
   /** Per request; watches are bounded by timeoutSeconds instead. Default 30 s. */
   timeoutMs?: number;
@@ -94,27 +96,32 @@ export class HttpKubeApi implements KubeApi {
       watch: 'true', labelSelector: options.labelSelector, resourceVersion: options.resourceVersion,
       allowWatchBookmarks: 'true', timeoutSeconds: String(options.timeoutSeconds ?? 300),
     });
-    const request = this.transport().request(url, { method: 'GET', agent: this.agent, headers: this.headers() }, (response) => {
-      if (response.statusCode !== 200) {
-        readAll(response).then((text) => end(this.toError({ status: response.statusCode ?? 0, body: parseJson(text) }, 'WATCH', type)), end);
-        return;
-      }
-      const lines = createInterface({ input: response, crlfDelay: Infinity });
-      lines.on('error', end); // readline re-emits the response's errors (a stopped watch: "aborted")
-      lines.on('line', (line) => {
-        if (ended || !line.trim()) return;
-        const event = parseJson(line) as { type?: WatchEventType; object?: T } | undefined;
-        if (event?.type && event.object) handlers.onEvent(event.type, event.object);
+    let request: http.ClientRequest | undefined;
+    const open = (headers: Record<string, string>) => {
+      if (ended) return;
+      request = this.transport().request(url, { method: 'GET', agent: this.agent, headers }, (response) => {
+        if (response.statusCode !== 200) {
+          readAll(response).then((text) => end(this.toError({ status: response.statusCode ?? 0, body: parseJson(text) }, 'WATCH', type)), end);
+          return;
+        }
+        const lines = createInterface({ input: response, crlfDelay: Infinity });
+        lines.on('error', end); // readline re-emits the response's errors (a stopped watch: "aborted")
+        lines.on('line', (line) => {
+          if (ended || !line.trim()) return;
+          const event = parseJson(line) as { type?: WatchEventType; object?: T } | undefined;
+          if (event?.type && event.object) handlers.onEvent(event.type, event.object);
+        });
+        response.on('error', end);
+        response.on('end', () => end());
+        response.on('close', () => end());
       });
-      response.on('error', end);
-      response.on('end', () => end());
-      response.on('close', () => end());
-    });
-    request.on('error', (error) => end(unavailable(error, this.base)));
-    request.end();
+      request.on('error', (error) => end(unavailable(error, this.base)));
+      request.end();
+    };
+    this.headers().then(open, end);
     return () => {
       ended = true;
-      request.destroy();
+      request?.destroy();
     };
   }
 
@@ -132,11 +139,13 @@ export class HttpKubeApi implements KubeApi {
     return this.base.protocol === 'https:' ? https : http;
   }
 
-  private headers(contentType?: string): Record<string, string> {
+  private async headers(contentType?: string): Promise<Record<string, string>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (contentType) headers['content-type'] = contentType;
     const token = this.connection.token?.();
-    if (token) headers.authorization = `Bearer ${token}`;
+    const fromPlugin = this.connection.authorization && await this.connection.authorization();
+    if (fromPlugin) headers.authorization = fromPlugin;
+    else if (token) headers.authorization = `Bearer ${token}`;
     else if (this.connection.basicAuth) {
       const { username, password } = this.connection.basicAuth;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -145,11 +154,11 @@ export class HttpKubeApi implements KubeApi {
   }
 
   /** An apply patch is JSON too (JSON is YAML), sent as application/apply-patch+yaml. */
-  private send(method: string, path: string, query: Record<string, string | undefined> = {}, body?: unknown, contentType = 'application/json'): Promise<Answer> {
+  private async send(method: string, path: string, query: Record<string, string | undefined> = {}, body?: unknown, contentType = 'application/json'): Promise<Answer> {
     const timeoutMs = this.connection.timeoutMs ?? 30_000;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = await this.headers(payload === undefined ? undefined : contentType);
     return new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers = this.headers(payload === undefined ? undefined : contentType);
       if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
       const request = this.transport().request(this.url(path, query), { method, agent: this.agent, headers, timeout: timeoutMs }, (response) => {
         readAll(response).then((text) => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }), (error) => reject(unavailable(error, this.base)));

@@ -61,11 +61,21 @@ test('kubeconfig: another context with a token file, a namespace override, $KUBE
   assert.equal(loadKubeConnection({ env, context: 'other', namespace: 'web', home: dir }).namespace, 'web');
 });
 
-test('kubeconfig: credential plugins and unknown contexts are refused with a clear message', (t) => {
+test('kubeconfig: a credential plugin gives the Authorization header (through client-node); a failing one says which user', async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, 'config'), KUBECONFIG);
   writeFileSync(join(dir, 'ca.pem'), 'CA');
-  assert.throws(() => loadKubeConnection({ kubeconfig: join(dir, 'config'), context: 'plugin' }), (e: unknown) => isBsoError(e) && /exec credential plugin/.test((e as Error).message));
+  const connection = loadKubeConnection({ kubeconfig: join(dir, 'config'), context: 'plugin' });
+  assert.equal(typeof connection.authorization, 'function');
+  // gke-gcloud-auth-plugin is not installed here: the plugin fails, and the error names the user.
+  await assert.rejects(connection.authorization!(), (e: unknown) => isBsoError(e, 'BSO_BACKEND_UNAVAILABLE') && /credential plugin of user cloud failed/.test((e as Error).message));
+  assert.equal(loadKubeConnection({ kubeconfig: join(dir, 'config') }).authorization, undefined, 'no plugin, no client-node');
+});
+
+test('kubeconfig: unknown contexts and missing files are refused with a clear message', (t) => {
+  const dir = folder(t);
+  writeFileSync(join(dir, 'config'), KUBECONFIG);
+  writeFileSync(join(dir, 'ca.pem'), 'CA');
   assert.throws(() => loadKubeConnection({ kubeconfig: join(dir, 'config'), context: 'nope' }), /context "nope" not found/);
   assert.throws(() => loadKubeConnection({ kubeconfig: join(dir, 'absent') }), /does not exist/);
 });

@@ -1,7 +1,8 @@
 // Where the Kubernetes API is and how to authenticate, like kubectl: $KUBECONFIG (its first
 // file), else ~/.kube/config, else the in-cluster ServiceAccount. Supports tokens, token files,
-// client certificates and basic auth; exec and auth-provider plugins are refused with a clear
-// message (use a ServiceAccount token or a client certificate).
+// client certificates and basic auth, and credential plugins (`exec`: EKS, GKE, AKS, OIDC
+// kubelogin; `auth-provider`) through @kubernetes/client-node's KubeConfig, which runs the plugin
+// and caches its token until it expires; client-node is loaded only when a plugin is in use.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -52,9 +53,7 @@ export function fromKubeconfig(file: string, options: Pick<KubeConfigOptions, 'c
   const cluster = (config.clusters ?? []).find((c) => c.name === context.cluster)?.cluster;
   if (!cluster || typeof cluster.server !== 'string') throw configError(`${file}: cluster ${JSON.stringify(context.cluster)} of context ${contextName} has no server`);
   const user = (config.users ?? []).find((u) => u.name === context.user)?.user ?? {};
-  if (user.exec || user['auth-provider']) {
-    throw configError(`${file}: user ${context.user} uses an ${user.exec ? 'exec' : 'auth-provider'} credential plugin, which bso does not support; use a ServiceAccount token or a client certificate`);
-  }
+  const plugin = user.exec || user['auth-provider'] ? credentialPlugin(file, contextName!, String(context.user)) : undefined;
   const base = dirname(file);
   const read = (dataKey: string, fileKey: string, from: Record<string, unknown>) => {
     if (typeof from[dataKey] === 'string') return Buffer.from(from[dataKey] as string, 'base64').toString('utf8');
@@ -72,6 +71,31 @@ export function fromKubeconfig(file: string, options: Pick<KubeConfigOptions, 'c
     token: token ? () => token : tokenFile ? cachedFile(tokenFile) : undefined,
     basicAuth: typeof user.username === 'string' && typeof user.password === 'string' ? { username: user.username, password: user.password } : undefined,
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+    ...(plugin ? { authorization: plugin } : {}),
+  };
+}
+
+/**
+ * The Authorization header a credential plugin gives, through client-node's KubeConfig (loaded
+ * on first use, kept: it caches the plugin's token until it expires). A plugin that fails is
+ * BSO_BACKEND_UNAVAILABLE naming the user and the plugin's own message.
+ */
+function credentialPlugin(file: string, context: string, user: string): () => Promise<string | undefined> {
+  let loaded: Promise<{ applyToHTTPSOptions(options: object): Promise<void> }> | undefined;
+  return async () => {
+    loaded ??= import('@kubernetes/client-node').then(({ KubeConfig }) => {
+      const config = new KubeConfig();
+      config.loadFromFile(file);
+      config.setCurrentContext(context);
+      return config;
+    });
+    const options: { headers: Record<string, string> } = { headers: {} };
+    try {
+      await (await loaded).applyToHTTPSOptions(options);
+    } catch (error) {
+      throw new BsoError('BSO_BACKEND_UNAVAILABLE', `Kubernetes configuration: ${file}: the credential plugin of user ${user} failed: ${(error as Error).message}`, { transient: true, cause: error });
+    }
+    return options.headers['Authorization'] ?? options.headers['authorization'];
   };
 }
 
