@@ -3,6 +3,7 @@
 // --timeout is always a duration.
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../crd/duration.js';
+import { formatIssue, type SpecIssue } from '../crd/spec-issue.js';
 import type { CliContext } from './context.js';
 
 export interface FilenameOptions { filename: string[]; recursive?: boolean }
@@ -33,4 +34,13 @@ export function timeoutMs(text: string, verb: string, ctx: CliContext): number |
 export async function readSpecs(options: FilenameOptions, ctx: CliContext) {
   const { loadSpecFiles } = await import('./read-spec-files.js');
   return loadSpecFiles(options.filename, ctx.readStdin, options.recursive ?? false);
+}
+
+/** Prints every issue and "N problems found; nothing was VERB." and sets exit code 1; false when there are none. */
+export function refusedForIssues(issues: readonly SpecIssue[], verb: string, ctx: CliContext): boolean {
+  if (issues.length === 0) return false;
+  for (const issue of issues) ctx.stderr(formatIssue(issue));
+  ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was ${verb}.`);
+  ctx.exitCode = 1;
+  return true;
 }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port.js';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../bench/lib/run.js';
 
@@ -14,13 +14,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** bso from this checkout's TypeScript (the fault suite's entry point). */
 const CLI = ['--import', 'tsx', 'test/faults/bso-from-source.ts'];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('Docker away at start-up: /healthz 200 and /metrics at once, /readyz 503 naming DOCKER_HOST, the API 503', { timeout: 60_000 }, async (t) => {
   const port = await freePort();

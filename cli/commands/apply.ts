@@ -1,9 +1,8 @@
 // bso apply -f PATH... [--wait]: validate everything first, then store each spec in the cluster.
 import type { Command } from 'commander';
-import { formatIssue } from '../../crd/spec-issue.js';
 import { backendOption, contextOption, kubeconfigOption, namespaceOption, connectBackend, fetchStatus, operatorUrl } from '../connect.js';
 import type { CliContext } from '../context.js';
-import { addFilenameOptions, outputOption, readSpecs, timeoutMs, type FilenameOptions } from '../options.js';
+import { addFilenameOptions, outputOption, readSpecs, refusedForIssues, timeoutMs, type FilenameOptions } from '../options.js';
 import { printDocument } from '../print-document.js';
 import { waitUntilReady } from '../wait-ready.js';
 
@@ -35,12 +34,7 @@ Examples:
       const waitMs = timeoutMs(options.timeout, 'apply', ctx);
       if (waitMs === undefined) return;
       const { specs, issues } = await readSpecs(options, ctx);
-      if (issues.length > 0) {
-        for (const issue of issues) ctx.stderr(formatIssue(issue));
-        ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was applied.`);
-        ctx.exitCode = 1;
-        return;
-      }
+      if (refusedForIssues(issues, 'applied', ctx)) return;
       const documented = options.output !== 'text';
       const say = documented ? ctx.stderr : ctx.stdout;
       const applied: Array<{ name: string; generation?: number; result: string }> = [];

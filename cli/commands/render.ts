@@ -6,7 +6,7 @@ import { formatIssue } from '../../crd/spec-issue.js';
 import { escapeUnprintable } from '../../lib/printable-text.js';
 import type { Discovery } from '../../haproxy/render/context.js';
 import type { CliContext } from '../context.js';
-import { addFilenameOptions, readSpecs, type FilenameOptions } from '../options.js';
+import { addFilenameOptions, readSpecs, refusedForIssues, type FilenameOptions } from '../options.js';
 
 interface RenderOptions extends FilenameOptions { discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
 interface StackOptions extends FilenameOptions { outputDir?: string }
@@ -30,12 +30,7 @@ Examples:
   bso render haproxy -f examples/hello.yaml --discovery kubernetes --namespace shop`)
     .action(async (options: RenderOptions) => {
       const { specs, issues } = await readSpecs(options, ctx);
-      if (issues.length > 0) {
-        for (const issue of issues) ctx.stderr(formatIssue(issue));
-        ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was rendered.`);
-        ctx.exitCode = 1;
-        return;
-      }
+      if (refusedForIssues(issues, 'rendered', ctx)) return;
       const slotsOverride = options.slots === undefined ? undefined : Number(options.slots);
       if (slotsOverride !== undefined && (!Number.isInteger(slotsOverride) || slotsOverride < 1 || slotsOverride > 4096)) {
         ctx.stderr(`bso render haproxy: --slots must be an integer from 1 to 4096, not ${JSON.stringify(options.slots)}`);
@@ -73,12 +68,7 @@ Examples:
   bso render k8s -f examples/hello.yaml | kubectl apply --dry-run=server -f -`)
     .action(async (options: KubernetesRenderOptions) => {
       const { specs, issues } = await readSpecs(options, ctx);
-      if (issues.length > 0) {
-        for (const issue of issues) ctx.stderr(formatIssue(issue));
-        ctx.stderr(`${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing was rendered.`);
-        ctx.exitCode = 1;
-        return;
-      }
+      if (refusedForIssues(issues, 'rendered', ctx)) return;
       const [{ kubernetesManifests }, { stringify }] = await Promise.all([import('../../operator/kubernetes/render-manifests.js'), import('yaml')]);
       const documents = specs.flatMap(({ object }) => {
         const namespace = options.namespace ?? object.metadata.namespace ?? 'bso-system';

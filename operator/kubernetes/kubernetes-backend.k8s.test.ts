@@ -3,7 +3,7 @@
 // deploy/k8s, every request made as the identity that makes it in real use (the operator's
 // ServiceAccount with deploy/k8s's Role, or a user with the `edit` ClusterRole for BalancedService
 // writes), so a request the shipped RBAC does not grant fails here with the server's 403.
-import { createServer } from 'node:net';
+import { freePort } from '../../test/support/free-port.js';
 import { runBackendConformance } from '../../test/conformance/backend-conformance.js';
 import { apiFor, BSO_NAMESPACE, editorConnection, installBso, operatorConnection } from '../../test/k8s/real-control-plane.js';
 import { twoIdentities } from '../../test/k8s/two-identities.js';
@@ -11,19 +11,12 @@ import { HttpKubeApi } from './http-kube-api.js';
 import { BALANCED_SERVICES } from './kube-api.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 runBackendConformance('kubernetes (REAL kube-apiserver + kube-controller-manager 1.20.2)', async () => {
   await installBso();
   const editor = apiFor(editorConnection());
   const api = twoIdentities(apiFor(await operatorConnection()), editor);
-  const down = await closedPort();
+  const down = await freePort();
   return {
     backend: new KubernetesBackend(api, { watchTimeoutSeconds: 5 }),
     async cleanup() { api.close(); },

@@ -4,7 +4,7 @@
 // must be allowed by the RBAC rules deploy/k8s grants (operator Role + editor ClusterRole).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from '../../test/support/free-port.js';
 import { startFakeBackend, FAKE_NAMESPACE } from '../../test/fakes/kube-apiserver/fake-backend.js';
 import type { RecordedRequest } from '../../test/fakes/kube-apiserver/fake-kube-apiserver.js';
 import { runBackendConformance } from '../../test/conformance/backend-conformance.js';
@@ -19,17 +19,10 @@ import { allows, EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS } from './permissions.
 
 const recorded: RecordedRequest[] = [];
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 runBackendConformance('kubernetes (FAKE API server)', async () => {
   const world = await startFakeBackend({ watchTimeoutSeconds: 5 });
-  const down = await closedPort();
+  const down = await freePort();
   return {
     backend: world.backend,
     async cleanup() {

@@ -4,7 +4,7 @@
 // describe balancedservice NAME` show, a second reconcile writes nothing, and after the spec is
 // deleted nothing owned is left. No kubelet here: pods never run, so Ready stays False with its
 // reason (the pods tier is what docs/kubernetes.md lists as untested).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiServiceName, haproxyServiceName } from '../../contract/names.js';
 import { eventually, OPERATOR_URL, specFor, uniqueName } from '../../test/conformance/conformance-world.js';
@@ -14,13 +14,17 @@ import { Reconciler } from '../reconciler.js';
 import { configRenderer } from '../render-for-operator.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
 
-test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get and describe show its status and Events; delete leaves nothing', async (t) => {
+/** bso installed; the operator's backend (its ServiceAccount) and an editor's (what `bso apply` uses). */
+async function backends(t: TestContext) {
   await installBso();
   const operatorApi = apiFor(await operatorConnection());
   const editorApi = apiFor(editorConnection());
   t.after(() => { operatorApi.close(); editorApi.close(); });
-  const operator = new KubernetesBackend(operatorApi);
-  const editor = new KubernetesBackend(editorApi); // what `bso apply` uses
+  return { operator: new KubernetesBackend(operatorApi), editor: new KubernetesBackend(editorApi) };
+}
+
+test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get and describe show its status and Events; delete leaves nothing', async (t) => {
+  const { operator, editor } = await backends(t);
   const name = uniqueName('rec');
   await editor.putSpec(specFor(name, {}, { replicas: 2 }));
   t.after(async () => { await editor.deleteSpec(name).catch(() => false); });
@@ -72,12 +76,7 @@ test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get
 });
 
 test('what the operator creates is owned by the BalancedService: deleted with it by Kubernetes\' garbage collector, with no operator running', async (t) => {
-  await installBso();
-  const operatorApi = apiFor(await operatorConnection());
-  const editorApi = apiFor(editorConnection());
-  t.after(() => { operatorApi.close(); editorApi.close(); });
-  const operator = new KubernetesBackend(operatorApi);
-  const editor = new KubernetesBackend(editorApi);
+  const { operator, editor } = await backends(t);
   const name = uniqueName('gc');
   await editor.putSpec(specFor(name, {}, { replicas: 1 }));
   const control = await operator.ensureControlPlane(OPERATOR_URL);
