@@ -48,7 +48,7 @@ export class KubernetesBackend implements Backend {
   constructor(private readonly api: KubeApi, private readonly options: KubernetesBackendOptions = {}) {
     this.namespace = api.namespace;
     this.specs = new KubernetesSpecStore(api);
-    this.reporter = new KubernetesReporter(api, options.eventRepeatUpdateMs);
+    this.reporter = new KubernetesReporter(api, (name, status) => this.specs.writeStatus(name, status), options.eventRepeatUpdateMs);
     this.haproxyServiceType = options.haproxyServiceType ?? 'LoadBalancer';
     this.translate = { namespace: api.namespace, haproxyServiceType: this.haproxyServiceType };
   }
@@ -57,8 +57,8 @@ export class KubernetesBackend implements Backend {
   getSpec(name: string): Promise<StoredSpec | undefined> { return this.specs.get(name); }
   putSpec(object: BalancedService): Promise<PutResult> { return this.specs.put(object); }
   deleteSpec(name: string): Promise<boolean> { return this.specs.delete(name); }
-  /** Writes the BalancedService's status subresource. */
-  writeStatus(name: string, status: BalancedServiceStatus): Promise<void> { return this.specs.writeStatus(name, status); }
+  /** Writes the BalancedService's status subresource; BSO_NOT_FOUND when it does not exist. */
+  async writeStatus(name: string, status: BalancedServiceStatus): Promise<void> { await this.specs.writeStatus(name, status); }
 
   async listOwners(): Promise<string[]> {
     const lists = await Promise.all([DEPLOYMENTS, SERVICES, SECRETS, NETWORK_POLICIES].map((type) => this.api.list<Labelled>(type, LABEL_OWNER)));
@@ -217,14 +217,14 @@ export class KubernetesBackend implements Backend {
    * status moved (the Deployment controller at work), it is tried again at once.
    */
   private async updateDeployment(service: DesiredService, generation: number): Promise<void> {
+    const wanted = await this.owned(toDeployment(service, this.translate));
     for (let attempt = 1; ; attempt++) {
       const current = await this.api.get<V1Deployment>(DEPLOYMENTS, service.name);
       if (!current) throw new BsoError('BSO_CONFLICT', `Deployment ${service.name} was deleted while bso was updating it; will retry`, { transient: true });
       if (current.metadata?.generation !== generation) {
         throw new BsoError('BSO_CONFLICT', `Deployment ${service.name} changed (generation ${current.metadata?.generation}, bso planned from ${generation}); will retry`, { transient: true });
       }
-      const body = await this.owned(toDeployment(service, this.translate));
-      body.metadata!.resourceVersion = current.metadata?.resourceVersion;
+      const body = { ...wanted, metadata: { ...wanted.metadata, resourceVersion: current.metadata?.resourceVersion } };
       try {
         await this.api.apply(DEPLOYMENTS, body, { fieldManager: FIELD_MANAGER, force: true });
         return;

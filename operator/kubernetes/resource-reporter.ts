@@ -23,17 +23,20 @@ export class KubernetesReporter implements ResourceReporter {
   private readonly writing = new Map<string, Promise<void>>();
   private readonly instance = `${hostname()}-${process.pid}`;
 
-  constructor(private readonly api: KubeApi, private readonly repeatUpdateMs = 30_000) {}
+  /** statusWriter: the spec store's status write (it returns the resource's uid). */
+  constructor(
+    private readonly api: KubeApi,
+    private readonly statusWriter: (name: string, status: BalancedServiceStatus) => Promise<string>,
+    private readonly repeatUpdateMs = 30_000,
+  ) {}
 
   async writeStatus(name: string, status: BalancedServiceStatus): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const existing = await this.api.get<BalancedServiceResource>(BALANCED_SERVICES, name);
-      if (!existing) return; // deleted meanwhile: nothing to show it on
-      this.uids.set(name, existing.metadata?.uid ?? '');
       try {
-        await this.api.replace(BALANCED_SERVICES, { ...existing, status }, 'status');
+        this.uids.set(name, await this.statusWriter(name, status));
         return;
       } catch (error) {
+        if (isBsoError(error, 'BSO_NOT_FOUND')) return; // deleted meanwhile: nothing to show it on
         // A spec change between the read and the write: read again once.
         if (attempt >= 2 || !isBsoError(error, 'BSO_CONFLICT')) throw error;
       }

@@ -90,11 +90,15 @@ export class KubernetesSpecStore {
     return this.api.remove(BALANCED_SERVICES, name);
   }
 
-  /** Replaces the status subresource; BSO_CONFLICT (transient) when the resource changed meanwhile. */
-  async writeStatus(name: string, status: BalancedServiceStatus): Promise<void> {
+  /**
+   * Replaces the status subresource and returns the resource's uid; BSO_NOT_FOUND when there is
+   * none, BSO_CONFLICT (transient) when the resource changed meanwhile.
+   */
+  async writeStatus(name: string, status: BalancedServiceStatus): Promise<string> {
     const existing = await this.api.get<BalancedServiceResource>(BALANCED_SERVICES, name);
     if (!existing) throw new BsoError('BSO_NOT_FOUND', `BalancedService ${name} does not exist in namespace ${this.api.namespace}`);
     await this.api.replace(BALANCED_SERVICES, { ...existing, status }, 'status');
+    return existing.metadata?.uid ?? '';
   }
 }
 
