@@ -21,6 +21,25 @@ test('kubernetes: the headless Service through resolv.conf', () => {
   assert.deepEqual(model.resolvers.nameserver, { kind: 'resolv-conf' });
 });
 
+test('kubernetes with the operator\'s endpoints DNS: the same name, asked of that nameserver instead of resolv.conf', () => {
+  const discovery = { kind: 'kubernetes', namespace: 'shop', nameserver: '10.96.0.53:5353' } as const;
+  const model = buildHAProxyModel(hello, { discovery, slots: 32 });
+  assert.equal(model.backend.servers.fqdn, kubernetesReplicasDnsName('hello', 'shop'));
+  assert.deepEqual(model.resolvers.nameserver, { kind: 'address', address: '10.96.0.53', port: 5353 });
+  const text = renderHAProxyConfig(model);
+  assert.match(text, /^resolvers bso-dns\n {4}nameserver dns 10\.96\.0\.53:5353\n/m);
+  assert.doesNotMatch(text, /parse-resolv-conf/);
+  assert.match(text, /^ {4}server-template replica 32 hello-api\.shop\.svc\.cluster\.local:8080 resolvers bso-dns resolve-prefer ipv4 init-addr last,none /m);
+  assert.match(renderHAProxyConfig(buildHAProxyModel(hello, { discovery: { kind: 'kubernetes', namespace: 'shop' }, slots: 32 })), /^resolvers bso-dns\n {4}parse-resolv-conf\n/m);
+});
+
+test('a Kubernetes nameserver that is not an IPv4 host:port is refused, naming the field', () => {
+  for (const nameserver of ['kube-dns.kube-system:53', '10.96.0.53', '10.96.0.53:0', '10.96.0.300:53', '10.96.0.53:53 backup', '[fd00::a]:53']) {
+    assert.throws(() => buildHAProxyModel(hello, { discovery: { kind: 'kubernetes', namespace: 'shop', nameserver }, slots: 16 }),
+      (error: unknown) => error instanceof UnsafeConfigValueError && error.path === 'context.discovery.nameserver' && error.message.includes(JSON.stringify(nameserver)), nameserver);
+  }
+});
+
 test('values come from the spec; weight 100 so that the agent\'s NN% is weight NN', () => {
   const s = buildHAProxyModel(hello, { discovery: { kind: 'swarm' }, slots: 16 });
   assert.equal(SERVER_WEIGHT, 100);

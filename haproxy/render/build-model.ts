@@ -9,6 +9,7 @@ import {
 } from './context.js';
 import type { HAProxyModel, NameserverSource } from './model.js';
 import { UnsafeConfigValueError } from './config-text.js';
+import { parseIpv4HostPort } from '../../lib/ipv4-address.js';
 
 /** The agent's `ready NN%` sets the weight to NN% of this; HAProxy's default of 1 would round 50% to 0. */
 export const SERVER_WEIGHT = 100;
@@ -118,10 +119,11 @@ export function replicasDnsName(name: string, discovery: Discovery): string {
   return kubernetesReplicasDnsName(name, discovery.namespace, discovery.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
 }
 
+/** Swarm: Docker's resolver unless given; Kubernetes: resolv.conf unless given (the endpoints DNS). */
 function nameserverOf(discovery: Discovery): NameserverSource {
-  if (discovery.kind === 'kubernetes') return { kind: 'resolv-conf' };
-  const text = discovery.nameserver ?? DOCKER_DNS;
-  const match = /^([0-9.]+):([0-9]{1,5})$/.exec(text);
-  if (!match) throw new UnsafeConfigValueError('context.discovery.nameserver', `${JSON.stringify(text)} is not an IPv4 host:port`);
-  return { kind: 'address', address: match[1]!, port: Number(match[2]) };
+  const text = discovery.nameserver ?? (discovery.kind === 'swarm' ? DOCKER_DNS : undefined);
+  if (text === undefined) return { kind: 'resolv-conf' };
+  const parsed = parseIpv4HostPort(text);
+  if (!parsed) throw new UnsafeConfigValueError('context.discovery.nameserver', `${JSON.stringify(text)} is not an IPv4 host:port`);
+  return { kind: 'address', ...parsed };
 }

@@ -13,11 +13,16 @@ export interface SwarmDiscovery {
   replicasHost?: string;
 }
 
-/** Kubernetes: the API's headless Service, resolved through the pod's resolv.conf. */
+/**
+ * Kubernetes: the API's headless Service, resolved through the pod's resolv.conf (cluster DNS),
+ * or through the operator's endpoints DNS on a cluster without one (docs/kubernetes.md).
+ */
 export interface KubernetesDiscovery {
   kind: 'kubernetes';
   namespace: string;
   clusterDomain?: string;
+  /** IPv4 host:port of the operator's endpoints DNS; unset: the nameservers of the pod's resolv.conf. */
+  nameserver?: string;
 }
 
 export type Discovery = SwarmDiscovery | KubernetesDiscovery;

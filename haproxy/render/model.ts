@@ -34,7 +34,7 @@ export interface DefaultsModel {
   };
 }
 
-/** How HAProxy finds the replicas: a fixed nameserver (Swarm) or the container's resolv.conf (Kubernetes). */
+/** How HAProxy finds the replicas: a fixed nameserver (Swarm; Kubernetes with the endpoints DNS) or the container's resolv.conf (Kubernetes). */
 export type NameserverSource = { kind: 'address'; address: string; port: number } | { kind: 'resolv-conf' };
 
 export interface ResolversModel {
