@@ -11,8 +11,8 @@
 //                BSO_SKIP_LONG_FAULTS=1 it leaves out the files marked `// fault-suite: long`
 //                (rows 8, 9, 10: about 6 minutes together), for a quicker run by hand
 // BSO_TEST_K8S_UP=1 (npm run test:all and test:k8s set it): the k8s tier starts a control plane
-// with npm run k8s:up when BSO_TEST_KUBECONFIG is unset, and stops it after the tier when it was
-// not already up.
+// and a node that runs pods with npm run k8s:up -- --pods when BSO_TEST_KUBECONFIG is unset (and
+// sets BSO_TEST_K8S_PODS=1), and stops it after the tier when it was not already up.
 // Extra arguments filter files by substring: `node scripts/run-tests.mjs unit agent`.
 // Unit files run in one parallel run; the others one file at a time, each in its own process
 // group with a time budget (BSO_TEST_FILE_TIMEOUT seconds, default 600): a file that hangs is
@@ -77,10 +77,13 @@ function runGroup(args, env, budgetS) {
   });
 }
 
-/** npm run k8s:up (BSO_TEST_K8S_UP=1): whether it was already up, and its kubeconfig (its last line). */
+/**
+ * npm run k8s:up -- --pods (BSO_TEST_K8S_UP=1): the control plane and a node that runs pods;
+ * whether it was already up, and its kubeconfig (its last line).
+ */
 function startControlPlane() {
-  const wasUp = spawnSync('bash', ['-c', 'source scripts/lib.sh; source scripts/k8s/lib.sh; k8s_running'], { cwd: root }).status === 0;
-  const up = spawnSync('bash', [join(root, 'scripts/k8s/up.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const wasUp = spawnSync('bash', ['-c', 'source scripts/lib.sh; source scripts/k8s/lib.sh; k8s_running && k8s_node_running'], { cwd: root }).status === 0;
+  const up = spawnSync('bash', [join(root, 'scripts/k8s/up.sh'), '--pods'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   const kubeconfig = up.stdout.trim().split('\n').at(-1) ?? '';
   return { ok: up.status === 0 && kubeconfig !== '', wasUp, kubeconfig };
 }
@@ -108,6 +111,8 @@ for (const kind of kinds) {
       continue;
     }
     process.env.BSO_TEST_KUBECONFIG = up.kubeconfig;
+    // Tests that need pods fail (rather than skip) when the node is missing.
+    process.env.BSO_TEST_K8S_PODS = '1';
     stopControlPlane = !up.wasUp;
   }
   console.log(`# ${kind}: ${selected.length} files`);

@@ -42,3 +42,24 @@ k8s_running() {
   curl -sf --cacert "$K8S_STATE/pki/ca.crt" -H "Authorization: Bearer $(cut -d, -f1 < <(head -1 "$K8S_STATE/pki/tokens.csv"))" \
     "https://127.0.0.1:$K8S_API_PORT/readyz" >/dev/null 2>&1
 }
+
+# The node of npm run k8s:up -- --pods (scripts/k8s/pods.sh).
+K8S_NODE_NAME=bso-node
+K8S_POD_CIDR=${BSO_K8S_POD_CIDR:-10.250.0.0/24}
+K8S_BRIDGE=bso-cni0
+K8S_CONTAINERD_SOCKET=$K8S_STATE/containerd/containerd.sock
+K8S_PAUSE_IMAGE=bso.local/pause:3.4
+K8S_BSO_IMAGES=(bso-haproxy:latest bso-hello-api:latest bso-operator:latest)
+K8S_SCHEDULER_PORT=${BSO_K8S_SCHEDULER_PORT:-30259}
+K8S_KUBELET_PORT=${BSO_K8S_KUBELET_PORT:-30250}
+K8S_KUBELET_HEALTHZ_PORT=${BSO_K8S_KUBELET_HEALTHZ_PORT:-30248}
+K8S_PROXY_METRICS_PORT=${BSO_K8S_PROXY_METRICS_PORT:-30249}
+K8S_PROXY_HEALTHZ_PORT=${BSO_K8S_PROXY_HEALTHZ_PORT:-30256}
+# The node's components, in the order they start (down.sh stops them in reverse).
+K8S_NODE_COMPONENTS=(containerd kube-scheduler kubelet kube-proxy)
+
+# True when every component of the node (pods.sh) runs.
+k8s_node_running() {
+  local name
+  for name in "${K8S_NODE_COMPONENTS[@]}"; do k8s_pid "$name" >/dev/null || return 1; done
+}

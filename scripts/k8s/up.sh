@@ -6,8 +6,11 @@
 # line:
 #   export KUBECONFIG=$(npm run --silent k8s:up | tail -1)
 #
-# No kubelet, scheduler or kube-proxy: objects are stored, validated, defaulted and garbage-
-# collected, Deployments get ReplicaSets and Pods, but Pods are never scheduled nor run.
+# Without --pods: no kubelet, scheduler or kube-proxy: objects are stored, validated, defaulted
+# and garbage-collected, Deployments get ReplicaSets and Pods, but Pods are never scheduled.
+# With --pods (npm run k8s:up -- --pods) a node runs them too (scripts/k8s/pods.sh: a private
+# containerd with Debian's CNI plugins, kubelet, kube-scheduler, kube-proxy, a pause image built
+# from the same source, bso's images copied from Docker).
 # State (certificates, tokens, etcd's data, logs, pids): $BSO_K8S_STATE (default /tmp/bso-k8s).
 # Ports on 127.0.0.1: etcd $BSO_K8S_ETCD_PORT (23790, peers +10), kube-apiserver
 # $BSO_K8S_API_PORT (26443), kube-controller-manager $BSO_K8S_CONTROLLER_MANAGER_PORT (30257).
@@ -16,11 +19,22 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib.sh"
 source "$HERE/lib.sh"
-case "${1:-}" in -h|--help) sed -n '2,15p' "$0"; exit 0 ;; "") ;; *) echo "k8s:up: unknown argument $1 (try --help)" >&2; exit 2 ;; esac
+PODS=false
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --pods) PODS=true ;;
+    *) echo "k8s:up: unknown argument $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 KUBECONFIG_ADMIN="$K8S_STATE/admin.kubeconfig"
 if k8s_running; then
-  step "the control plane in $K8S_STATE is up (npm run k8s:down stops it)"
+  if $PODS && ! k8s_node_running; then
+    bash "$HERE/pods.sh" >&2
+  else
+    step "the control plane in $K8S_STATE is up$(k8s_node_running && echo ", with the node $K8S_NODE_NAME") (npm run k8s:down stops it)"
+  fi
   echo "$KUBECONFIG_ADMIN"
   exit 0
 fi
@@ -44,16 +58,25 @@ openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout pki/apise
 printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' > pki/apiserver.ext
 openssl x509 -req -in pki/apiserver.csr -CA pki/ca.crt -CAkey pki/ca.key -CAcreateserial -days 30 \
   -extfile pki/apiserver.ext -out pki/apiserver.crt 2>/dev/null
+# The API server's client certificate towards kubelets (kubectl exec and logs).
+openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver-kubelet-client/O=system:masters" \
+  -keyout pki/kubelet-client.key -out pki/kubelet-client.csr 2>/dev/null
+openssl x509 -req -in pki/kubelet-client.csr -CA pki/ca.crt -CAkey pki/ca.key -CAcreateserial -days 30 \
+  -out pki/kubelet-client.crt 2>/dev/null
 openssl genrsa -out pki/sa.key 2048 2>/dev/null
 openssl rsa -in pki/sa.key -pubout -out pki/sa.pub 2>/dev/null
 ADMIN_TOKEN=$(openssl rand -hex 24)
 CM_TOKEN=$(openssl rand -hex 24)
 EDITOR_TOKEN=$(openssl rand -hex 24)
-# The admin; the controller-manager; a user with no rights of its own (tests bind it to `edit`).
+# The admin; the controller-manager; a user with no rights of its own (tests bind it to `edit`);
+# the node's components (used with --pods: the API server reads this file only at start).
 cat > pki/tokens.csv <<EOF
 $ADMIN_TOKEN,bso-admin,bso-admin,system:masters
 $CM_TOKEN,system:kube-controller-manager,system:kube-controller-manager
 $EDITOR_TOKEN,bso-editor,bso-editor
+$(openssl rand -hex 24),system:kube-scheduler,system:kube-scheduler
+$(openssl rand -hex 24),system:node:$K8S_NODE_NAME,system:node:$K8S_NODE_NAME,system:nodes
+$(openssl rand -hex 24),system:kube-proxy,system:kube-proxy
 EOF
 chmod 600 pki/*
 
@@ -107,6 +130,8 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --service-account-key-file pki/sa.pub --service-account-signing-key-file pki/sa.key \
   --service-cluster-ip-range 10.96.0.0/16 --allow-privileged=true \
   --enable-admission-plugins NamespaceLifecycle,ServiceAccount,DefaultStorageClass,ResourceQuota \
+  --kubelet-client-certificate pki/kubelet-client.crt --kubelet-client-key pki/kubelet-client.key \
+  --kubelet-preferred-address-types InternalIP \
   --profiling=false --v=1
 wait_for kube-apiserver 90 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" get --raw /readyz
 
@@ -117,11 +142,12 @@ start kube-controller-manager "$BIN/kube-controller-manager" \
   --bind-address 127.0.0.1 --secure-port "$K8S_CM_PORT" --port 0 \
   --leader-elect=false --use-service-account-credentials=true \
   --service-account-private-key-file pki/sa.key --root-ca-file pki/ca.crt \
-  --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service,-persistentvolume-binder,-attachdetach,-persistentvolume-expander' \
+  --controllers '*,-nodeipam,-cloud-node-lifecycle,-route,-service,-persistentvolume-binder,-attachdetach,-persistentvolume-expander' \
   --profiling=false --v=1
 wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$K8S_CM_PORT/healthz"
 # The namespace and token controllers at work: the default ServiceAccount and its token.
 wait_for kube-controller-manager 60 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" -n default get serviceaccount default
 
-step "control plane up: KUBECONFIG=$KUBECONFIG_ADMIN $BIN/kubectl get namespaces"
+$PODS && bash "$HERE/pods.sh" >&2
+step "control plane up$($PODS && echo ", with the node $K8S_NODE_NAME"): KUBECONFIG=$KUBECONFIG_ADMIN $BIN/kubectl get namespaces"
 echo "$KUBECONFIG_ADMIN"
