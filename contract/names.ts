@@ -24,9 +24,11 @@ export const statsSecretName = (name: string) => `${name}-stats-auth`;
 
 /** DNS name that resolves to every API replica: Swarm's tasks.<service> (endpoint_mode dnsrr). */
 export const swarmReplicasDnsName = (name: string) => `tasks.${apiServiceName(name)}`;
+/** Kubernetes: the DNS zone of a namespace's Services. */
+export const kubernetesServiceZone = (namespace: string, clusterDomain = 'cluster.local') => `${namespace}.svc.${clusterDomain}`;
 /** Kubernetes: the headless Service of the API replicas. */
-export const kubernetesReplicasDnsName = (name: string, namespace: string, clusterDomain = 'cluster.local') =>
-  `${apiServiceName(name)}.${namespace}.svc.${clusterDomain}`;
+export const kubernetesReplicasDnsName = (name: string, namespace: string, clusterDomain?: string) =>
+  `${apiServiceName(name)}.${kubernetesServiceZone(namespace, clusterDomain)}`;
 
 /** Environment variables the operator sets in every API replica (read by bso-api). */
 export const AGENT_ENV = {

@@ -20,6 +20,8 @@ import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
 import { apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
 import { watchHints } from './kube-watch.js';
+import type { EndpointsTable } from './pod-endpoints.js';
+import { feedPodEndpoints, type PodEndpointsFeedOptions } from './pod-endpoints-feed.js';
 import { generatedCredentials, secretContent, toNetworkPolicy, toSecret, toTokenSecret, TOKEN_SECRET } from './owned-objects.js';
 import { needsRecreate, serviceMatches, serviceReplacing, toService, type HAProxyServiceType } from './service-objects.js';
 import { KubernetesReporter } from './resource-reporter.js';
@@ -158,6 +160,11 @@ export class KubernetesBackend implements Backend {
 
   watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void {
     return watchHints(this.api, onHint, onError, { timeoutSeconds: this.options.watchTimeoutSeconds });
+  }
+
+  /** The endpoints DNS's table of this namespace, fed to `publish` on every change until the returned stop. */
+  feedEndpoints(publish: (table: EndpointsTable) => void, options: PodEndpointsFeedOptions = {}): () => void {
+    return feedPodEndpoints(this.api, publish, { watchTimeoutSeconds: this.options.watchTimeoutSeconds, ...options });
   }
 
   /**

@@ -66,6 +66,10 @@ test('the Reconciler converges a spec on Kubernetes, then writes nothing; the op
   await eventually('every watch connected', async () => (fake.requests.filter((r) => r.verb === 'watch').length >= 5 ? true : undefined));
   stop();
   await backend.tasks(apiServiceName('web'));
+  // The endpoints DNS's pod feed (--endpoints-dns): a list, then a watch of pods.
+  const stopFeed = backend.feedEndpoints(() => {});
+  await eventually('the pod feed watching', async () => (fake.requests.some((r) => r.verb === 'watch' && r.resource === 'pods') ? true : undefined));
+  stopFeed();
   // Leader election: take the Lease, then release it on stop.
   let leading = false;
   const lease = backend.leaderLease('operator-1', { onStartedLeading: () => { leading = true; }, onStoppedLeading: () => {} });

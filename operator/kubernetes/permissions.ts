@@ -10,7 +10,7 @@ const APPLIED = ['get', 'list', 'watch', 'create', 'patch', 'delete'] as const;
 /** Objects bso never changes once created (a Secret's content, a NetworkPolicy): no update. */
 const CREATED_ONLY = ['get', 'list', 'watch', 'create', 'delete'] as const;
 
-/** The operator: reads specs, writes their status and Events, manages what it owns, reads pods (tasks), holds the leader Lease. */
+/** The operator: reads specs, writes their status and Events, manages what it owns, reads pods (tasks; the endpoints DNS watches them), holds the leader Lease. */
 export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   { group: 'bso.dev', resource: 'balancedservices', verbs: ['get', 'list', 'watch'] },
   { group: 'bso.dev', resource: 'balancedservices/status', verbs: ['update'] },
@@ -18,7 +18,7 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   { group: '', resource: 'services', verbs: OWNED },
   { group: '', resource: 'secrets', verbs: CREATED_ONLY },
   { group: 'networking.k8s.io', resource: 'networkpolicies', verbs: CREATED_ONLY },
-  { group: '', resource: 'pods', verbs: ['list'] },
+  { group: '', resource: 'pods', verbs: ['list', 'watch'] },
   { group: '', resource: 'events', verbs: ['create', 'update'] },
   { group: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update'] },
 ];
