@@ -6,7 +6,7 @@ import { LABEL_SPEC_HASH } from '../../contract/names.js';
 import { serviceDrift } from '../core/plan.js';
 import { specHash } from '../core/spec-hash.js';
 import { loadExample } from '../../test/operator/specs.js';
-import { ANNOTATION_UNMAPPED, fromDeployment, SECRET_FILE_KEY, toDeployment } from './deployment-spec.js';
+import { ANNOTATION_UNMAPPED, fromDeployment, SECRET_FILE_KEY, toDeployment, UNPRIVILEGED_PORT_START } from './deployment-spec.js';
 import { serviceMatches, serviceReplacing, toService } from './service-objects.js';
 
 const OPTIONS = { namespace: 'shop', haproxyServiceType: 'LoadBalancer' as const };
@@ -111,4 +111,14 @@ test('replacing a Service keeps the cluster IP and node ports the API server all
   assert.deepEqual(replacing.spec!.ports!.map((p) => p.nodePort), [31000, 31001]);
   assert.equal(serviceMatches(wanted, existing), true);
   assert.equal(serviceMatches(replacing, existing), false, 'the traffic policy differs');
+});
+
+test('HAProxy listening below 1024 asks for net.ipv4.ip_unprivileged_port_start (it runs as a user, as Docker allows); other pods ask for nothing', () => {
+  const [api, haproxy] = [services().find((s) => s.component === 'api')!, services().find((s) => s.component === 'haproxy')!];
+  assert.ok(haproxy.ports.some((p) => p.target < 1024), 'the example listens on port 80');
+  const lowest = Math.min(...haproxy.ports.map((p) => p.target));
+  assert.deepEqual(toDeployment(haproxy, OPTIONS).spec!.template.spec!.securityContext, { sysctls: [{ name: UNPRIVILEGED_PORT_START, value: String(lowest) }] });
+  const high = { ...haproxy, ports: haproxy.ports.map((p) => ({ ...p, target: p.target + 18_000 })) };
+  assert.equal(toDeployment(high, OPTIONS).spec!.template.spec!.securityContext, undefined);
+  assert.equal(toDeployment(api, OPTIONS).spec!.template.spec!.securityContext, undefined);
 });

@@ -53,6 +53,7 @@ export function toDeployment(service: DesiredService, options: TranslateOptions)
           terminationGracePeriodSeconds: Math.ceil(service.stopGracePeriodMs / 1000),
           enableServiceLinks: false,
           automountServiceAccountToken: false,
+          ...privilegedPortsSecurityContext(service),
         },
       },
     },
@@ -91,6 +92,18 @@ export function fromDeployment(deployment: V1Deployment, companion: V1Service | 
   const wanted = toService(projected, options);
   if (!companion || !serviceMatches(wanted, companion)) projected.endpointMode = 'vip' as 'dnsrr';
   return projected;
+}
+
+/**
+ * HAProxy runs as a user, not root (haproxy/Dockerfile). Docker lets a container's users bind
+ * ports below 1024 (it sets net.ipv4.ip_unprivileged_port_start=0 in each container); Kubernetes
+ * does not, so a pod that listens below 1024 asks for the same namespaced sysctl. It is a safe
+ * sysctl from Kubernetes 1.22; older kubelets need --allowed-unsafe-sysctls for it.
+ */
+export const UNPRIVILEGED_PORT_START = 'net.ipv4.ip_unprivileged_port_start';
+function privilegedPortsSecurityContext(service: DesiredService): { securityContext?: { sysctls: Array<{ name: string; value: string }> } } {
+  const lowest = Math.min(...(containerPorts(service) ?? []).map((p) => p.containerPort));
+  return lowest < 1024 ? { securityContext: { sysctls: [{ name: UNPRIVILEGED_PORT_START, value: String(lowest) }] } } : {};
 }
 
 function containerPorts(service: DesiredService): V1Container['ports'] {

@@ -53,8 +53,12 @@ if [ -d "$K8S_STATE/containerd" ]; then
   "$K8S_STATE/bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   # NAT rules of this pod network that a missed CNI DEL left (bridge's masquerading chains).
   { iptables -t nat -S POSTROUTING 2>/dev/null | grep -F -- "-s ${K8S_POD_CIDR%.*}." | grep -o -- '-j CNI-[0-9a-f]*' || true; } | while read -r _ chain; do
-    iptables -t nat -S POSTROUTING | grep -F -- "-j $chain " | sed 's/^-A /-D /' | while read -r rule; do eval "iptables -t nat $rule" 2>/dev/null || true; done
+    { iptables -t nat -S POSTROUTING | grep -E -- "-j $chain( |\$)" || true; } | sed 's/^-A /-D /' | while read -r rule; do eval "iptables -t nat $rule" 2>/dev/null || true; done
     iptables -t nat -F "$chain" 2>/dev/null || true; iptables -t nat -X "$chain" 2>/dev/null || true
+  done
+  # The firewall plugin's rules for this network's pod addresses.
+  { iptables -S CNI-FORWARD 2>/dev/null | grep -E -- "-[sd] ${K8S_POD_CIDR%.*}\.[0-9]+/32" || true; } | sed 's/^-A /-D /' | while read -r rule; do
+    eval "iptables $rule" 2>/dev/null || true
   done
   # The kubelet's and kube-proxy's own chains, unless another runs on this machine. (The firewall
   # plugin's CNI-FORWARD and CNI-ADMIN are shared by every CNI network on the machine: left.)

@@ -155,6 +155,8 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: { memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%" }
 serializeImagePulls: false
+# bso's HAProxy pods bind ports below 1024 as a user (a safe sysctl from Kubernetes 1.22).
+allowedUnsafeSysctls: ["net.ipv4.ip_unprivileged_port_start"]
 EOF
 start kubelet "$BIN/kubelet" --config kubelet/config.yaml --kubeconfig kubelet.kubeconfig \
   --root-dir "$K8S_STATE/kubelet/root" --cert-dir "$K8S_STATE/kubelet/pki" \
