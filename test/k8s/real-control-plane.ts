@@ -36,10 +36,15 @@ export async function kubectl(args: readonly string[], input?: string): Promise<
 }
 
 let installed: Promise<void> | undefined;
-/** kubectl apply -k deploy/k8s, once per process; waits until the CRD is established. */
+/**
+ * kubectl apply -k deploy/k8s, once per process; waits until the CRD is established. The shipped
+ * operator Deployment is scaled to 0: the tests run their own operators (in the test process or
+ * as `bso operator` on the host), and a second, in-cluster one would reconcile beside them.
+ */
 export function installBso(): Promise<void> {
   installed ??= (async () => {
     await kubectl(['apply', '-k', 'deploy/k8s']);
+    await kubectl(['-n', BSO_NAMESPACE, 'scale', 'deployment/bso-operator', '--replicas', '0']);
     await kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', 'crd/balancedservices.bso.dev']);
     await kubectl(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
