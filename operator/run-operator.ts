@@ -17,6 +17,8 @@ import { connectKubernetes } from './kubernetes/connect.js';
 import type { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
 import type { KubeConfigOptions } from './kubernetes/kube-config.js';
 import { LEASE_NAME, leaseIdentity, type LeaderLease, type LeaseTiming } from './kubernetes/leader-lease.js';
+import type { EndpointsDnsSettings } from './kubernetes/endpoints-dns-settings.js';
+import { runEndpointsDns } from './kubernetes/run-endpoints-dns.js';
 import type { Discovery } from '../haproxy/render/context.js';
 import type { BalancedService } from '../crd/types.generated.js';
 
@@ -41,6 +43,11 @@ export interface OperatorOptions {
   kubernetes?: KubeConfigOptions;
   /** The leader lost its Lease (could not renew it in time): it stopped writing; the CLI exits. */
   onLostLeadership?: () => void;
+  /**
+   * Kubernetes without cluster DNS: run the endpoints DNS (--endpoints-dns) and render HAProxy
+   * configs that ask it for the replicas instead of resolv.conf. Every replica runs it, standbys too.
+   */
+  endpointsDns?: EndpointsDnsSettings;
 }
 
 export interface RunningOperator {
@@ -76,6 +83,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   const stopping = new AbortController();
   let lease: LeaderLease | undefined;
+  let stopEndpointsDns: (() => Promise<void>) | undefined;
   const connecting = (async () => {
     const waitFor = <T>(what: string, work: () => Promise<T>) => retryUntilReachable(what, work, logger, readiness, stopping.signal);
     let backend: Backend;
@@ -84,7 +92,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     if (options.backend === 'kubernetes') {
       const kubernetes = connectKubernetes(options.kubernetes ?? {});
       backend = kubernetes;
-      discovery = { kind: 'kubernetes', namespace: kubernetes.namespace };
+      discovery = { kind: 'kubernetes', namespace: kubernetes.namespace, ...(options.endpointsDns ? { nameserver: options.endpointsDns.nameserver } : {}) };
+      if (options.endpointsDns) {
+        stopEndpointsDns = await runEndpointsDns(kubernetes, options.endpointsDns, logger);
+        if (stopping.signal.aborted) await stopEndpointsDns(); // stop() came while it bound
+      }
       if (options.leaderElection !== false) {
         lease = await leadership(kubernetes, options.leaderElection ?? {}, logger, readiness, metrics, stopping.signal, () => {
           logger.error('lost the leader Lease (could not renew it in time): stopping the reconciler');
@@ -126,6 +138,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       stopping.abort();
       await connected?.reconciler.stop();
       await lease?.stop();
+      await stopEndpointsDns?.();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

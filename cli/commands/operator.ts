@@ -3,8 +3,12 @@ import { Option, type Command } from 'commander';
 import { parseDuration } from '../../crd/duration.js';
 import type { CliContext } from '../context.js';
 import { contextOption, kubeconfigOption } from '../connect.js';
+import { endpointsDnsSettings } from '../../operator/kubernetes/endpoints-dns-settings.js';
 
-interface OperatorCliOptions { backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect: boolean; kubeconfig?: string; context?: string; namespace?: string }
+interface OperatorCliOptions {
+  backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect: boolean;
+  kubeconfig?: string; context?: string; namespace?: string; endpointsDns?: string; endpointsDnsAddress?: string;
+}
 
 export function registerOperator(program: Command, ctx: CliContext): void {
   program.command('operator')
@@ -19,6 +23,8 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .addOption(contextOption())
     .addOption(new Option('-n, --namespace <namespace>', 'Kubernetes: the namespace the operator manages (default: $BSO_NAMESPACE, else the context\'s, else the pod\'s)'))
     .option('--no-leader-elect', 'Kubernetes: do not elect a leader with the Lease bso-operator (only for a single replica)')
+    .option('--endpoints-dns <host:port>', 'Kubernetes without cluster DNS: answer HAProxy\'s DNS queries for the API replicas itself, on this UDP address (default off: HAProxy asks the cluster DNS; $BSO_ENDPOINTS_DNS)')
+    .option('--endpoints-dns-address <ip:port>', 'with --endpoints-dns: the address HAProxy pods send their queries to (default: the --endpoints-dns address, required when that is 0.0.0.0; $BSO_ENDPOINTS_DNS_ADDRESS)')
     .addHelpText('after', `
 Run it on a Swarm manager (it needs the Docker socket), or as a service: deploy/swarm/operator.stack.yml.
 It keeps running when Docker is unreachable (waits, backs off, reports) and stops cleanly on SIGTERM.
@@ -30,12 +36,21 @@ leader writes; the others wait on standby (/readyz 503 "standby: ... held by POD
 within about 15 s when the leader goes away. A leader that cannot renew its Lease for 10 s stops
 and exits with code 1 (Kubernetes restarts it as a standby). bso_leader is 1 on the leader.
 
+Clusters without cluster DNS (no CoreDNS or kube-dns): HAProxy finds the API replicas by asking
+DNS for NAME-api.NAMESPACE.svc.cluster.local, which nothing answers there. With --endpoints-dns the
+operator answers it: a small DNS server with the addresses of each BalancedService's ready API
+pods (from a watch on pods), and HAProxy configs that ask it instead of the pod's resolv.conf.
+Make the address reachable from HAProxy pods (e.g. a UDP port on the operator's Service) and
+give it with --endpoints-dns-address when the server listens on 0.0.0.0 (docs/kubernetes.md).
+
 Logs: one line per event with time, level, component and message, and the BalancedService and
 reconcile number where there is one; JSON lines for log collectors, text for people.
 
-Example:
+Examples:
   bso operator --backend=swarm --log-format text
-  curl -s localhost:9464/readyz`)
+  curl -s localhost:9464/readyz
+  bso operator --backend=kubernetes --advertise-url http://10.96.0.40:9464 \\
+    --endpoints-dns 0.0.0.0:5353 --endpoints-dns-address 10.96.0.40:5353`)
     .action(async (options: OperatorCliOptions) => {
       const [host, portText] = splitHostPort(options.listen);
       const port = Number(portText);
@@ -47,6 +62,16 @@ Example:
       }
       if (resyncMs === undefined || resyncMs < 1000) {
         ctx.stderr(`bso operator: --resync ${options.resync}: must be a duration of at least 1s, e.g. 30s`);
+        ctx.exitCode = 2;
+        return;
+      }
+      const endpointsDns = endpointsDnsSettings({
+        backend: options.backend,
+        listen: options.endpointsDns ?? process.env.BSO_ENDPOINTS_DNS,
+        address: options.endpointsDnsAddress ?? process.env.BSO_ENDPOINTS_DNS_ADDRESS,
+      });
+      if ('problem' in endpointsDns) {
+        ctx.stderr(`bso operator: ${endpointsDns.problem}`);
         ctx.exitCode = 2;
         return;
       }
@@ -64,6 +89,7 @@ Example:
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
         leaderElection: options.leaderElect ? undefined : false,
         kubernetes: { kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace },
+        endpointsDns: endpointsDns.settings,
         onLostLeadership: () => {
           ctx.stderr('bso operator: lost the leader Lease; exiting so that a fresh replica competes again');
           process.exit(1);
