@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 bash scripts/setup.sh
-# The Kubernetes tier's control plane: built once per machine (about 8 minutes the first time).
+# The Kubernetes tier's control plane and node: built once per machine (about 14 minutes the first time).
 bash scripts/k8s/build.sh kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy >/dev/null
 step "lint"
 npm run --silent lint
