@@ -6,7 +6,7 @@ import { LABEL_SPEC_HASH } from '../../contract/names.js';
 import { serviceDrift } from '../core/plan.js';
 import { specHash } from '../core/spec-hash.js';
 import { loadExample } from '../../test/operator/specs.js';
-import { ANNOTATION_UNMAPPED, fromDeployment, SECRET_FILE_KEY, toDeployment, UNPRIVILEGED_PORT_START } from './deployment-spec.js';
+import { ANNOTATION_UNMAPPED, FIELD_MANAGER, fromDeployment, labelsAppliedBy, SECRET_FILE_KEY, toDeployment, UNPRIVILEGED_PORT_START } from './deployment-spec.js';
 import { serviceMatches, serviceReplacing, toService } from './service-objects.js';
 
 const OPTIONS = { namespace: 'shop', haproxyServiceType: 'LoadBalancer' as const };
@@ -121,4 +121,29 @@ test('HAProxy listening below 1024 asks for net.ipv4.ip_unprivileged_port_start 
   const high = { ...haproxy, ports: haproxy.ports.map((p) => ({ ...p, target: p.target + 18_000 })) };
   assert.equal(toDeployment(high, OPTIONS).spec!.template.spec!.securityContext, undefined);
   assert.equal(toDeployment(api, OPTIONS).spec!.template.spec!.securityContext, undefined);
+});
+
+test('labels someone else added (managedFields: not bso\'s apply) are not read back, so they are not drift; without managedFields every label counts', () => {
+  const api = services().find((s) => s.component === 'api')!;
+  const deployment = wire(toDeployment(api, OPTIONS));
+  // What the API server records: bso's apply owns its labels, `kubectl label` owns the new one.
+  const labelFields = (keys: string[]) => ({ 'f:metadata': { 'f:labels': Object.fromEntries(keys.map((k) => [`f:${k}`, {}])) } });
+  deployment.metadata!.managedFields = [
+    { manager: FIELD_MANAGER, operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: labelFields(Object.keys(api.labels)) },
+    { manager: 'kubectl-label', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: labelFields(['team']) },
+    { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': {} } },
+  ];
+  deployment.metadata!.labels = { ...deployment.metadata!.labels, team: 'payments' };
+  assert.deepEqual(labelsAppliedBy(FIELD_MANAGER, deployment.metadata), new Set(Object.keys(api.labels)));
+  const companion = toService(api, OPTIONS);
+  assert.equal(serviceDrift(api, observedAs(api, deployment, companion)), undefined);
+  // A label of bso's removed by hand: gone from the object and from bso's fields, so drift.
+  delete deployment.metadata!.labels![LABEL_SPEC_HASH];
+  deployment.metadata!.managedFields[0]!.fieldsV1 = labelFields(Object.keys(api.labels).filter((k) => k !== LABEL_SPEC_HASH));
+  assert.match(serviceDrift(api, observedAs(api, deployment, companion)) ?? 'no drift', /spec changed/);
+  // No apply of bso's on record (the FAKE keeps no managedFields): every label is read back.
+  const unrecorded = wire(toDeployment(api, OPTIONS));
+  unrecorded.metadata!.labels = { ...unrecorded.metadata!.labels, team: 'payments' };
+  assert.equal(labelsAppliedBy(FIELD_MANAGER, unrecorded.metadata), undefined);
+  assert.equal(fromDeployment(unrecorded, companion, OPTIONS)!.labels.team, 'payments');
 });

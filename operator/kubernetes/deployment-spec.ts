@@ -4,7 +4,7 @@
 // deleted headless Service) and nothing else (defaults the API server adds are ignored).
 // Fields with no Kubernetes meaning (Swarm networks, manager placement) and the exact grace
 // period in ms ride in one annotation, so the round trip is exact.
-import type { V1Container, V1Deployment, V1EnvVar, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1EnvVar, V1ObjectMeta, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { sortFiles, type DesiredFile, type DesiredService } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { apiVersionOf, DEPLOYMENTS } from './kube-api.js';
@@ -60,9 +60,32 @@ export function toDeployment(service: DesiredService, options: TranslateOptions)
   };
 }
 
+/** bso's field manager for server-side apply (kubectl get -o yaml --show-managed-fields shows it). */
+export const FIELD_MANAGER = 'bso';
+
+/**
+ * The label keys `manager` owns by server-side apply, from the object's managedFields (fieldsV1:
+ * {"f:metadata": {"f:labels": {"f:KEY": {}}}}); undefined when the object has no apply of that
+ * manager on record (created before bso applied, or an API server that keeps no managedFields,
+ * as the FAKE): then every label counts.
+ */
+export function labelsAppliedBy(manager: string, metadata: V1ObjectMeta | undefined): Set<string> | undefined {
+  const applies = (metadata?.managedFields ?? []).filter((entry) => entry.manager === manager && entry.operation === 'Apply');
+  if (applies.length === 0) return undefined;
+  const keys = new Set<string>();
+  for (const entry of applies) {
+    const fields = entry.fieldsV1 as { 'f:metadata'?: { 'f:labels'?: Record<string, unknown> } } | undefined;
+    for (const key of Object.keys(fields?.['f:metadata']?.['f:labels'] ?? {})) if (key.startsWith('f:')) keys.add(key.slice(2));
+  }
+  return keys;
+}
+
 /** The fields bso sets, read back from a Deployment and its companion Service; undefined when not one of ours. */
 export function fromDeployment(deployment: V1Deployment, companion: V1Service | undefined, options: TranslateOptions): DesiredService | undefined {
-  const labels = { ...(deployment.metadata?.labels ?? {}) };
+  // Only the labels bso applied: one someone added by hand survives the apply (server-side apply
+  // leaves other managers' fields alone) and must not read as drift, or bso re-applies forever.
+  const owned = labelsAppliedBy(FIELD_MANAGER, deployment.metadata);
+  const labels = Object.fromEntries(Object.entries(deployment.metadata?.labels ?? {}).filter(([key]) => owned?.has(key) ?? true));
   const component = labels[LABEL_COMPONENT];
   if (component !== 'api' && component !== 'haproxy') return undefined;
   const pod = deployment.spec?.template?.spec;

@@ -17,7 +17,7 @@ import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo 
 import type { ControlPlane, DesiredService } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
-import { fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
+import { FIELD_MANAGER, fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
 import { apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
 import { watchHints } from './kube-watch.js';
 import type { EndpointsTable } from './pod-endpoints.js';
@@ -273,9 +273,6 @@ export class KubernetesBackend implements Backend {
     }
   }
 }
-
-/** The field manager of everything bso applies (kubectl get -o yaml --show-managed-fields shows it). */
-export const FIELD_MANAGER = 'bso';
 
 /** The planner's version of a Deployment: its generation, which only spec changes bump. */
 function generationOf(deployment: V1Deployment): number {

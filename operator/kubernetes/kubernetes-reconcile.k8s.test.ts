@@ -2,8 +2,8 @@
 // kube-apiserver and kube-controller-manager (npm run k8s:up): a BalancedService applied by an
 // editor converges, its status and Events are what `kubectl get balancedservices` and `kubectl
 // describe balancedservice NAME` show, a second reconcile writes nothing, and after the spec is
-// deleted nothing owned is left. No kubelet here: pods never run, so Ready stays False with its
-// reason (the pods tier is what docs/kubernetes.md lists as untested).
+// deleted nothing owned is left. No operator serves the HAProxy supervisors here (OPERATOR_URL
+// leads nowhere), so Ready stays False with its reason whether or not the node runs the pods.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiServiceName, haproxyServiceName } from '../../contract/names.js';
@@ -47,6 +47,16 @@ test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get
   const before = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployment', apiServiceName(name), '-o', 'jsonpath={.metadata.generation}']);
   await reconciler.reconcile(name);
   assert.equal(await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployment', apiServiceName(name), '-o', 'jsonpath={.metadata.generation}']), before, 'no spec write');
+  // A label added by hand is another manager's field: it survives, and is not drift (bso reads
+  // back only the labels it applied, from managedFields), so a reconcile plans no write at all.
+  await kubectl(['-n', BSO_NAMESPACE, 'label', 'deployment', apiServiceName(name), 'team=payments']);
+  const executed: string[] = [];
+  const execute = operator.execute.bind(operator);
+  operator.execute = async (action) => { executed.push(`${action.type} ${action.kind}`); return execute(action); };
+  await reconciler.reconcile(name);
+  operator.execute = execute;
+  assert.deepEqual(executed, [], 'a hand-added label made bso write');
+  assert.equal(await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployment', apiServiceName(name), '-o', 'jsonpath={.metadata.labels.team}']), 'payments');
 
   // What a Kubernetes user sees.
   const row = await eventually('status on the resource', async () => {
@@ -55,7 +65,7 @@ test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get
     return line && /False/.test(line) ? { header: header!, line } : undefined;
   });
   assert.match(row.header, /^NAME\s+REPLICAS\s+UP\s+READY\s+REASON\s+AGE$/);
-  assert.match(row.line, new RegExp(`^${name}\\s+2\\s+0\\s+False\\s+HAProxyNotReady\\s+`));
+  assert.match(row.line, new RegExp(`^${name}\\s+2\\s+0\\s+False\\s+(HAProxyNotReady|ConfigNotApplied)\\s+`));
   const wide = await kubectl(['-n', BSO_NAMESPACE, 'get', 'balancedservice', name, '-o', 'wide']);
   assert.match(wide, /DEGRADED/);
   const status = JSON.parse(await kubectl(['-n', BSO_NAMESPACE, 'get', 'balancedservice', name, '-o', 'jsonpath={.status}'])) as { observedGeneration: number; conditions: Array<{ type: string; status: string; reason: string; message: string; lastTransitionTime: string; observedGeneration: number }> };
