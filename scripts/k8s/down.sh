@@ -43,6 +43,7 @@ if [ -d "$K8S_STATE/containerd" ]; then
   fi
   stop_component containerd
   stop_component kube-scheduler
+  stop_component apiserver-relay
   pkill -KILL -f "containerd-shim-runc-v2 .*-address $K8S_CONTAINERD_SOCKET" 2>/dev/null || true
   # Network namespaces of sandboxes that were not torn down (their names are in containerd's data).
   for ns in $(grep -rhoa 'cni-[0-9a-f-]\{36\}' "$K8S_STATE/containerd/root" 2>/dev/null | sort -u || true); do

@@ -31,7 +31,9 @@ k8s_pid() { # name
   local pid
   pid=$(cat "$K8S_STATE/pids/$1.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1" || return 1
+  local binary=$1
+  [ "$1" = apiserver-relay ] && binary=socat
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$binary" || return 1
   echo "$pid"
 }
 
@@ -56,7 +58,7 @@ K8S_KUBELET_HEALTHZ_PORT=${BSO_K8S_KUBELET_HEALTHZ_PORT:-30248}
 K8S_PROXY_METRICS_PORT=${BSO_K8S_PROXY_METRICS_PORT:-30249}
 K8S_PROXY_HEALTHZ_PORT=${BSO_K8S_PROXY_HEALTHZ_PORT:-30256}
 # The node's components, in the order they start (down.sh stops them in reverse).
-K8S_NODE_COMPONENTS=(containerd kube-scheduler kubelet kube-proxy)
+K8S_NODE_COMPONENTS=(containerd apiserver-relay kube-scheduler kubelet kube-proxy)
 
 # True when every component of the node (pods.sh) runs.
 k8s_node_running() {

@@ -8,6 +8,8 @@
 #   pause image  built offline from the same source tree (build/pause/linux/pause.c)
 #   bso images   bso-haproxy, bso-hello-api and bso-operator, copied from Docker into containerd
 #   kubelet, kube-scheduler, kube-proxy (iptables mode), from the same build as the API server
+#   a relay (socat) from the node's address to the API server on loopback, for pods that use the
+#                `kubernetes` Service (in-cluster clients such as bso's operator Deployment)
 #
 # The node is called bso-node; its address is the Swarm address scripts/lib.sh puts on lo
 # ($BSO_SWARM_ADDR_DEFAULT), which pods reach through the bridge. down.sh removes the node:
@@ -123,6 +125,14 @@ for image in "${K8S_BSO_IMAGES[@]}"; do
   docker image inspect "$image" >/dev/null 2>&1 || { echo "k8s:up: the image $image is missing: run npm run setup first" >&2; exit 1; }
 done
 docker save "$K8S_PAUSE_IMAGE" "${K8S_BSO_IMAGES[@]}" | "${CTR[@]}" images import --no-unpack - >/dev/null
+
+# Pods reach the API server as in-cluster clients do: the `kubernetes` Service (10.96.0.1:443),
+# which kube-proxy sends to the address the API server advertises, the node's; the API server
+# itself listens on loopback only, and this relay forwards the node's address to it.
+step "the API server for pods: $NODE_IP:$K8S_API_PORT -> 127.0.0.1:$K8S_API_PORT (the kubernetes Service's endpoint)"
+ensure_debian_packages socat
+start apiserver-relay socat "TCP-LISTEN:$K8S_API_PORT,bind=$NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$K8S_API_PORT"
+wait_for apiserver-relay 10 curl -sk -o /dev/null "https://$NODE_IP:$K8S_API_PORT/healthz"
 
 step "kube-scheduler"
 start kube-scheduler "$BIN/kube-scheduler" --kubeconfig scheduler.kubeconfig \

@@ -55,7 +55,8 @@ step "certificates and tokens in $K8S_STATE"
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=bso-test-ca" \
   -keyout pki/ca.key -out pki/ca.crt 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout pki/apiserver.key -out pki/apiserver.csr 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' > pki/apiserver.ext
+printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:%s,' "$BSO_SWARM_ADDR_DEFAULT" > pki/apiserver.ext
+printf 'DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' >> pki/apiserver.ext
 openssl x509 -req -in pki/apiserver.csr -CA pki/ca.crt -CAkey pki/ca.key -CAcreateserial -days 30 \
   -extfile pki/apiserver.ext -out pki/apiserver.crt 2>/dev/null
 # The API server's client certificate towards kubelets (kubectl exec and logs).
@@ -123,7 +124,7 @@ wait_for etcd 30 curl -sf "http://127.0.0.1:$K8S_ETCD_PORT/health"
 step "kube-apiserver $K8S_VERSION on https://127.0.0.1:$K8S_API_PORT"
 start kube-apiserver "$BIN/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$K8S_ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$K8S_API_PORT" --insecure-port 0 \
+  --bind-address 127.0.0.1 --advertise-address "$BSO_SWARM_ADDR_DEFAULT" --secure-port "$K8S_API_PORT" --insecure-port 0 \
   --tls-cert-file pki/apiserver.crt --tls-private-key-file pki/apiserver.key --client-ca-file pki/ca.crt \
   --token-auth-file pki/tokens.csv --authorization-mode Node,RBAC --anonymous-auth=false \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \

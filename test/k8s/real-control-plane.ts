@@ -11,6 +11,7 @@ import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
 import { HttpKubeApi, type KubeConnection } from '../../operator/kubernetes/http-kube-api.js';
 import { fromKubeconfig } from '../../operator/kubernetes/kube-config.js';
 
@@ -37,14 +38,18 @@ export async function kubectl(args: readonly string[], input?: string): Promise<
 
 let installed: Promise<void> | undefined;
 /**
- * kubectl apply -k deploy/k8s, once per process; waits until the CRD is established. The shipped
- * operator Deployment is scaled to 0: the tests run their own operators (in the test process or
- * as `bso operator` on the host), and a second, in-cluster one would reconcile beside them.
+ * deploy/k8s as `kubectl apply -k` installs it, once per process, with the operator Deployment at
+ * 0 replicas: the tests run their own operators (in the test process or as `bso operator` on the
+ * host), and an in-cluster one would reconcile beside them (operator-in-a-pod.k8s.test.ts scales
+ * it up). Waits until the CRD is established.
  */
 export function installBso(): Promise<void> {
   installed ??= (async () => {
-    await kubectl(['apply', '-k', 'deploy/k8s']);
-    await kubectl(['-n', BSO_NAMESPACE, 'scale', 'deployment/bso-operator', '--replicas', '0']);
+    const documents = parseAllDocuments(await kubectl(['kustomize', 'deploy/k8s'])).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { replicas?: number } });
+    const operator = documents.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'bso-operator');
+    if (!operator?.spec) throw new Error('deploy/k8s has no Deployment bso-operator');
+    operator.spec.replicas = 0;
+    await kubectl(['apply', '-f', '-'], documents.map((d) => stringify(d)).join('---\n'));
     await kubectl(['wait', '--for', 'condition=Established', '--timeout', '60s', 'crd/balancedservices.bso.dev']);
     await kubectl(['apply', '-f', '-'], `apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
