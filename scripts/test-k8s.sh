@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:k8s [filter...]: the Kubernetes tier (*.k8s.test.ts) against a real control plane,
 # started with npm run k8s:up when BSO_TEST_KUBECONFIG does not name one (and stopped afterwards
-# when this started it). The first run on a machine builds Kubernetes (about 8 minutes).
+# when this started it). The first run on a machine builds Kubernetes (about 14 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh

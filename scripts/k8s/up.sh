@@ -43,7 +43,10 @@ if [ -d "$K8S_STATE" ]; then
   bash "$HERE/down.sh" >&2
 fi
 
-BIN="$(bash "$HERE/build.sh" kube-apiserver kube-controller-manager | tail -1)"
+# With --pods, the node's components too: one build shares the compiled packages.
+COMPONENTS=(kube-apiserver kube-controller-manager)
+$PODS && COMPONENTS+=(kube-scheduler kubelet kube-proxy)
+BIN="$(bash "$HERE/build.sh" "${COMPONENTS[@]}" | tail -1)"
 ETCD=$(command -v etcd || true)
 [ -n "$ETCD" ] || { ensure_debian_packages etcd-server; ETCD=$(command -v etcd); }
 
