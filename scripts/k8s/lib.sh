@@ -65,3 +65,24 @@ k8s_node_running() {
   local name
   for name in "${K8S_NODE_COMPONENTS[@]}"; do k8s_pid "$name" >/dev/null || return 1; done
 }
+
+# Starts a component of up.sh or pods.sh in its own session, its pid and binary recorded (down.sh
+# stops exactly these), its output in $K8S_STATE/logs/NAME.log.
+k8s_start() { # name binary args...
+  local name=$1; shift
+  setsid -f bash -c 'echo $$ > "$0"; exec "$@"' "$K8S_STATE/pids/$name.pid" "$@" >"$K8S_STATE/logs/$name.log" 2>&1 </dev/null
+  for _ in $(seq 1 50); do [ -s "$K8S_STATE/pids/$name.pid" ] && break; sleep 0.1; done
+}
+# Waits until the command succeeds; after `seconds`, shows the end of the log of `what` and exits.
+k8s_wait_for() { # what seconds command...
+  local what=$1 seconds=$2; shift 2
+  local started=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if (( SECONDS - started >= seconds )); then
+      echo "k8s:up: $what did not come up within $seconds s; the end of its log:" >&2
+      tail -20 "$K8S_STATE/logs/$what.log" >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+}

@@ -29,23 +29,6 @@ NODE_IP=$BSO_SWARM_ADDR_DEFAULT
 CTR=(ctr --address "$K8S_CONTAINERD_SOCKET" --namespace k8s.io)
 cd "$K8S_STATE"
 
-start() { # name binary args...   (as up.sh: own session, pid recorded)
-  local name=$1; shift
-  setsid -f bash -c 'echo $$ > "$0"; exec "$@"' "$K8S_STATE/pids/$name.pid" "$@" >"$K8S_STATE/logs/$name.log" 2>&1 </dev/null
-  for _ in $(seq 1 50); do [ -s "$K8S_STATE/pids/$name.pid" ] && break; sleep 0.1; done
-}
-wait_for() { # what seconds command...
-  local what=$1 seconds=$2; shift 2
-  local started=$SECONDS
-  until "$@" >/dev/null 2>&1; do
-    if (( SECONDS - started >= seconds )); then
-      echo "k8s:up: $what did not come up within $seconds s; the end of its log:" >&2
-      tail -20 "$K8S_STATE/logs/$what.log" >&2 || true
-      exit 1
-    fi
-    sleep 0.5
-  done
-}
 
 # Credentials of the node's components: tokens the API server knows (up.sh reads tokens.csv at
 # start, so up.sh writes these lines; here only the kubeconfigs).
@@ -110,8 +93,8 @@ cat > cni/net.d/10-bso.conflist <<EOF
   ]
 }
 EOF
-start containerd containerd --config "$K8S_STATE/containerd/config.toml"
-wait_for containerd 30 "${CTR[@]}" version
+k8s_start containerd containerd --config "$K8S_STATE/containerd/config.toml"
+k8s_wait_for containerd 30 "${CTR[@]}" version
 
 step "the pause image $K8S_PAUSE_IMAGE, from build/pause/linux/pause.c of the same source"
 SRC="$K8S_CACHE/src/$K8S_DEB_VERSION"
@@ -131,14 +114,14 @@ docker save "$K8S_PAUSE_IMAGE" "${K8S_BSO_IMAGES[@]}" | "${CTR[@]}" images impor
 # itself listens on loopback only, and this relay forwards the node's address to it.
 step "the API server for pods: $NODE_IP:$K8S_API_PORT -> 127.0.0.1:$K8S_API_PORT (the kubernetes Service's endpoint)"
 ensure_debian_packages socat
-start apiserver-relay socat "TCP-LISTEN:$K8S_API_PORT,bind=$NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$K8S_API_PORT"
-wait_for apiserver-relay 10 curl -sk -o /dev/null "https://$NODE_IP:$K8S_API_PORT/healthz"
+k8s_start apiserver-relay socat "TCP-LISTEN:$K8S_API_PORT,bind=$NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$K8S_API_PORT"
+k8s_wait_for apiserver-relay 10 curl -sk -o /dev/null "https://$NODE_IP:$K8S_API_PORT/healthz"
 
 step "kube-scheduler"
-start kube-scheduler "$BIN/kube-scheduler" --kubeconfig scheduler.kubeconfig \
+k8s_start kube-scheduler "$BIN/kube-scheduler" --kubeconfig scheduler.kubeconfig \
   --authentication-kubeconfig scheduler.kubeconfig --authorization-kubeconfig scheduler.kubeconfig \
   --bind-address 127.0.0.1 --secure-port "$K8S_SCHEDULER_PORT" --port 0 --leader-elect=false --v=1
-wait_for kube-scheduler 60 curl -skf "https://127.0.0.1:$K8S_SCHEDULER_PORT/healthz"
+k8s_wait_for kube-scheduler 60 curl -skf "https://127.0.0.1:$K8S_SCHEDULER_PORT/healthz"
 
 step "kubelet (node $K8S_NODE_NAME at $NODE_IP)"
 mkdir -p kubelet
@@ -168,17 +151,17 @@ serializeImagePulls: false
 # bso's HAProxy pods bind ports below 1024 as a user (a safe sysctl from Kubernetes 1.22).
 allowedUnsafeSysctls: ["net.ipv4.ip_unprivileged_port_start"]
 EOF
-start kubelet "$BIN/kubelet" --config kubelet/config.yaml --kubeconfig kubelet.kubeconfig \
+k8s_start kubelet "$BIN/kubelet" --config kubelet/config.yaml --kubeconfig kubelet.kubeconfig \
   --root-dir "$K8S_STATE/kubelet/root" --cert-dir "$K8S_STATE/kubelet/pki" \
   --container-runtime remote --container-runtime-endpoint "unix://$K8S_CONTAINERD_SOCKET" \
   --pod-infra-container-image "$K8S_PAUSE_IMAGE" --hostname-override "$K8S_NODE_NAME" --node-ip "$NODE_IP" --v=1
-wait_for kubelet 90 curl -sf "http://127.0.0.1:$K8S_KUBELET_HEALTHZ_PORT/healthz"
-wait_for kubelet 90 "${KUBECTL[@]}" wait --for condition=Ready "node/$K8S_NODE_NAME" --timeout 2s
+k8s_wait_for kubelet 90 curl -sf "http://127.0.0.1:$K8S_KUBELET_HEALTHZ_PORT/healthz"
+k8s_wait_for kubelet 90 "${KUBECTL[@]}" wait --for condition=Ready "node/$K8S_NODE_NAME" --timeout 2s
 
 step "kube-proxy (iptables mode)"
-start kube-proxy "$BIN/kube-proxy" --kubeconfig kube-proxy.kubeconfig --hostname-override "$K8S_NODE_NAME" \
+k8s_start kube-proxy "$BIN/kube-proxy" --kubeconfig kube-proxy.kubeconfig --hostname-override "$K8S_NODE_NAME" \
   --proxy-mode iptables --cluster-cidr "$K8S_POD_CIDR" --bind-address "$NODE_IP" \
   --metrics-bind-address "127.0.0.1:$K8S_PROXY_METRICS_PORT" --healthz-bind-address "127.0.0.1:$K8S_PROXY_HEALTHZ_PORT" \
   --conntrack-max-per-core 0 --v=1
-wait_for kube-proxy 60 curl -sf "http://127.0.0.1:$K8S_PROXY_HEALTHZ_PORT/healthz"
+k8s_wait_for kube-proxy 60 curl -sf "http://127.0.0.1:$K8S_PROXY_HEALTHZ_PORT/healthz"
 step "node $K8S_NODE_NAME runs pods"

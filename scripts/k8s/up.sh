@@ -97,35 +97,17 @@ write_kubeconfig "$K8S_STATE/controller-manager.kubeconfig" system:kube-controll
 write_kubeconfig "$K8S_STATE/editor.kubeconfig" bso-editor "$EDITOR_TOKEN"
 ln -sfn "$BIN" "$K8S_STATE/bin"   # kubectl and the binaries of this version, beside the kubeconfigs
 
-# Each process in its own session, its pid and binary recorded: down.sh stops exactly these.
-start() { # name binary args...
-  local name=$1; shift
-  setsid -f bash -c 'echo $$ > "$0"; exec "$@"' "$K8S_STATE/pids/$name.pid" "$@" >"$K8S_STATE/logs/$name.log" 2>&1 </dev/null
-  for _ in $(seq 1 50); do [ -s "$K8S_STATE/pids/$name.pid" ] && break; sleep 0.1; done
-}
-wait_for() { # what seconds command...
-  local what=$1 seconds=$2; shift 2
-  local started=$SECONDS
-  until "$@" >/dev/null 2>&1; do
-    if (( SECONDS - started >= seconds )); then
-      echo "k8s:up: $what did not come up within $seconds s; the end of its log:" >&2
-      tail -20 "$K8S_STATE/logs/$what.log" >&2 || true
-      exit 1
-    fi
-    sleep 0.5
-  done
-}
 
 step "etcd on 127.0.0.1:$K8S_ETCD_PORT"
 PEER=$((K8S_ETCD_PORT + 10))
-start etcd "$ETCD" --name bso-test --data-dir "$K8S_STATE/etcd" \
+k8s_start etcd "$ETCD" --name bso-test --data-dir "$K8S_STATE/etcd" \
   --listen-client-urls "http://127.0.0.1:$K8S_ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$K8S_ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$PEER" --initial-advertise-peer-urls "http://127.0.0.1:$PEER" \
   --initial-cluster "bso-test=http://127.0.0.1:$PEER" --listen-metrics-urls "" --log-level warn
-wait_for etcd 30 curl -sf "http://127.0.0.1:$K8S_ETCD_PORT/health"
+k8s_wait_for etcd 30 curl -sf "http://127.0.0.1:$K8S_ETCD_PORT/health"
 
 step "kube-apiserver $K8S_VERSION on https://127.0.0.1:$K8S_API_PORT"
-start kube-apiserver "$BIN/kube-apiserver" \
+k8s_start kube-apiserver "$BIN/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$K8S_ETCD_PORT" \
   --bind-address 127.0.0.1 --advertise-address "$BSO_SWARM_ADDR_DEFAULT" --secure-port "$K8S_API_PORT" --insecure-port 0 \
   --tls-cert-file pki/apiserver.crt --tls-private-key-file pki/apiserver.key --client-ca-file pki/ca.crt \
@@ -137,10 +119,10 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --kubelet-client-certificate pki/kubelet-client.crt --kubelet-client-key pki/kubelet-client.key \
   --kubelet-preferred-address-types InternalIP \
   --profiling=false --v=1
-wait_for kube-apiserver 90 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" get --raw /readyz
+k8s_wait_for kube-apiserver 90 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" get --raw /readyz
 
 step "kube-controller-manager (Deployments, ReplicaSets, garbage collection, namespaces, service-account tokens)"
-start kube-controller-manager "$BIN/kube-controller-manager" \
+k8s_start kube-controller-manager "$BIN/kube-controller-manager" \
   --kubeconfig controller-manager.kubeconfig --authentication-kubeconfig controller-manager.kubeconfig \
   --authorization-kubeconfig controller-manager.kubeconfig \
   --bind-address 127.0.0.1 --secure-port "$K8S_CM_PORT" --port 0 \
@@ -148,9 +130,9 @@ start kube-controller-manager "$BIN/kube-controller-manager" \
   --service-account-private-key-file pki/sa.key --root-ca-file pki/ca.crt \
   --controllers '*,-nodeipam,-cloud-node-lifecycle,-route,-service,-persistentvolume-binder,-attachdetach,-persistentvolume-expander' \
   --profiling=false --v=1
-wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$K8S_CM_PORT/healthz"
+k8s_wait_for kube-controller-manager 60 curl -skf "https://127.0.0.1:$K8S_CM_PORT/healthz"
 # The namespace and token controllers at work: the default ServiceAccount and its token.
-wait_for kube-controller-manager 60 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" -n default get serviceaccount default
+k8s_wait_for kube-controller-manager 60 "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" -n default get serviceaccount default
 
 $PODS && bash "$HERE/pods.sh" >&2
 step "control plane up$($PODS && echo ", with the node $K8S_NODE_NAME"): KUBECONFIG=$KUBECONFIG_ADMIN $BIN/kubectl get namespaces"
