@@ -37,6 +37,27 @@ export function parseRoute(path: string): Route | undefined {
   return resource && { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
 }
 
+/**
+ * API discovery, as the real server answers GET /api/v1 and GET /apis/GROUP/VERSION: the
+ * resources of that group-version the fake serves (clients such as client-node's generic
+ * KubernetesObjectApi look up a kind's plural there). undefined for any other path.
+ */
+export function discoveryOf(path: string): { kind: 'APIResourceList'; apiVersion: 'v1'; groupVersion: string; resources: unknown[] } | undefined {
+  const parts = path.split('/').filter(Boolean);
+  const [group, version] = parts[0] === 'api' && parts.length === 2 ? ['', parts[1]!] : parts[0] === 'apis' && parts.length === 3 ? [parts[1]!, parts[2]!] : [];
+  if (version === undefined) return undefined;
+  const served = FAKE_RESOURCES.filter((r) => r.group === group && r.version === version);
+  if (served.length === 0) return undefined;
+  const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+  return {
+    kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version,
+    resources: served.flatMap((r) => [
+      { name: r.plural, singularName: '', namespaced: true, kind: r.kind, verbs },
+      ...(r.statusSubresource ? [{ name: `${r.plural}/status`, singularName: '', namespaced: true, kind: r.kind, verbs: ['get', 'patch', 'update'] }] : []),
+    ]),
+  };
+}
+
 export function verbOf(method: string, route: Route, watch: boolean): Verb {
   switch (method) {
     case 'GET': return route.name ? 'get' : watch ? 'watch' : 'list';

@@ -163,3 +163,29 @@ test('fake: the Deployment controller writes status after a spec change, bumping
   assert.notEqual(seen.metadata.resourceVersion, created.body.metadata.resourceVersion);
   assert.equal(seen.metadata.generation, 1);
 });
+
+test('fake: API discovery as the real server answers it, enough for client-node\'s generic KubernetesObjectApi to list, read and create', async (t) => {
+  const fake = await FakeKubeApiServer.start({ deploymentController: false });
+  t.after(() => fake.close());
+  const apps = await (await fetch(`${fake.url}/apis/apps/v1`)).json() as { kind: string; groupVersion: string; resources: Array<{ name: string; kind: string; namespaced: boolean }> };
+  assert.equal(apps.kind, 'APIResourceList');
+  assert.equal(apps.groupVersion, 'apps/v1');
+  assert.deepEqual(apps.resources.map((r) => r.name), ['deployments', 'deployments/status']);
+  const core = await (await fetch(`${fake.url}/api/v1`)).json() as { groupVersion: string; resources: Array<{ name: string }> };
+  assert.equal(core.groupVersion, 'v1');
+  assert.ok(core.resources.some((r) => r.name === 'pods'));
+  assert.equal((await fetch(`${fake.url}/apis/example.com/v1`)).status, 404);
+
+  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'fake', server: fake.url, skipTLSVerify: true }], users: [{ name: 'nobody' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'nobody', namespace: 'ns1' }], currentContext: 'fake',
+  });
+  const objects = KubernetesObjectApi.makeApiClient(config);
+  await objects.create({ ...deployment('b', 2), metadata: { name: 'b', namespace: 'ns1' } });
+  const list = await objects.list('apps/v1', 'Deployment', 'ns1');
+  assert.deepEqual(list.items.map((d) => d.metadata?.name), ['b']);
+  const read = await objects.read<{ apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec?: { replicas?: number } }>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'b', namespace: 'ns1' } });
+  assert.equal(read.spec?.replicas, 2);
+});

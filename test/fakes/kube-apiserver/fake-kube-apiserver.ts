@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { matchesLabels, type LabelRequirement } from './label-selector.js';
 import { MODEL_OF_KIND, schemaIssues } from './wire-schema.js';
-import { FAKE_RESOURCES, HttpError, parseRoute, readJson, send, verbOf, writeEvent, parseSelector, type FakeResource, type Route, type Verb } from './fake-http.js';
+import { discoveryOf, FAKE_RESOURCES, HttpError, parseRoute, readJson, send, verbOf, writeEvent, parseSelector, type FakeResource, type Route, type Verb } from './fake-http.js';
 
 export { FAKE_RESOURCES, type FakeResource, type Verb } from './fake-http.js';
 export interface RecordedRequest { verb: Verb; group: string; resource: string; namespace: string; name?: string; code: number }
@@ -111,6 +111,8 @@ export class FakeKubeApiServer {
       if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
         throw new HttpError(401, 'Unauthorized', 'Unauthorized');
       }
+      const discovery = req.method === 'GET' ? discoveryOf(url.pathname) : undefined;
+      if (discovery) { send(res, 200, discovery); return; }
       const route = parseRoute(url.pathname);
       if (!route) throw new HttpError(404, 'NotFound', `the fake API server does not serve ${url.pathname}`);
       const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
