@@ -26,13 +26,13 @@ k8s_bin_dir() {
   echo "$K8S_CACHE/bin/$K8S_DEB_VERSION-r$K8S_BUILD_RECIPE-$patch"
 }
 
-# The pid a component's pidfile names, when that process still runs the component.
+# The pid a component's pidfile names, when that process still runs the binary k8s_start
+# recorded for it (the component's name when none is recorded).
 k8s_pid() { # name
-  local pid
+  local pid binary
   pid=$(cat "$K8S_STATE/pids/$1.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  local binary=$1
-  [ "$1" = apiserver-relay ] && binary=socat
+  binary=$(cat "$K8S_STATE/pids/$1.binary" 2>/dev/null) || binary=$1
   tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$binary" || return 1
   echo "$pid"
 }
@@ -70,6 +70,7 @@ k8s_node_running() {
 # stops exactly these), its output in $K8S_STATE/logs/NAME.log.
 k8s_start() { # name binary args...
   local name=$1; shift
+  basename -- "$1" > "$K8S_STATE/pids/$name.binary"
   setsid -f bash -c 'echo $$ > "$0"; exec "$@"' "$K8S_STATE/pids/$name.pid" "$@" >"$K8S_STATE/logs/$name.log" 2>&1 </dev/null
   for _ in $(seq 1 50); do [ -s "$K8S_STATE/pids/$name.pid" ] && break; sleep 0.1; done
 }
