@@ -11,39 +11,25 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BSO_NAMESPACE, installBso, kubectl } from '../k8s/real-control-plane.js';
 import { waitFor } from '../../bench/lib/run.js';
-import type { BalancedServiceStatus } from '../../crd/types.generated.js';
+import { balancedServiceStatus, nodeAddress, NO_NODE, podsOf, runningPodsOf, serverAt } from '../k8s/pods.js';
 
 const NAME = 'inpod';
 const HAPROXY_PORT = 18090;
 const OPERATOR = ['-n', BSO_NAMESPACE];
 let hasNode = false;
 
-interface Pod { metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string; phase?: string; conditions?: Array<{ type: string; status: string }> } }
-async function podsOf(selector: string): Promise<Pod[]> {
-  const list = JSON.parse(await kubectl([...OPERATOR, 'get', 'pods', '-l', selector, '-o', 'json'])) as { items: Pod[] };
-  return list.items.filter((p) => !p.metadata.deletionTimestamp);
-}
-const isReady = (pod: Pod) => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const operatorPods = () => podsOf('bso.dev/component=operator');
 async function leaseHolder(): Promise<string> {
   return kubectl([...OPERATOR, 'get', 'lease', 'bso-operator', '-o', 'jsonpath={.spec.holderIdentity}']).catch(() => '');
 }
-async function status(): Promise<BalancedServiceStatus | undefined> {
-  return (JSON.parse(await kubectl([...OPERATOR, 'get', 'balancedservice', NAME, '-o', 'json'])) as { status?: BalancedServiceStatus }).status;
-}
 /** Every API pod UP in HAProxy, as the status on the resource says, and as many as wanted. */
 async function allUp(replicas: number): Promise<boolean> {
-  const [apis, s] = [(await podsOf(`bso.dev/balancedservice=${NAME},bso.dev/component=api`)).filter((p) => p.status.phase === 'Running'), await status()];
-  const up = (ip: string) => s?.servers?.some((server) => server.address?.split(':')[0] === ip && server.state === 'UP');
-  return apis.length === replicas && apis.every((p) => p.status.podIP && up(p.status.podIP));
+  const [apis, status] = [await runningPodsOf(NAME, 'api'), await balancedServiceStatus(NAME)];
+  return apis.length === replicas && apis.every((p) => serverAt(status, p.ip)?.state === 'UP');
 }
 
 before(async () => {
-  const nodes = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as { items: unknown[] };
-  if (nodes.items.length === 0) {
-    if (process.env.BSO_TEST_K8S_PODS === '1') throw new Error('no node runs pods: npm run k8s:up -- --pods should have started one');
-    return;
-  }
+  if (!(await nodeAddress())) return;
   hasNode = true;
   await installBso(); // the shipped manifests, the operator scaled to 0
   await kubectl([...OPERATOR, 'patch', 'service', 'bso-operator', '--type', 'json', '-p',
@@ -62,55 +48,53 @@ after(async () => {
   await waitFor('the operator pods gone', 60_000, async () => (await operatorPods()).length === 0).catch(() => {});
 });
 
-const skipped = 'no node runs pods (start one with npm run k8s:up -- --pods)';
-
 test('1. the shipped Deployment runs two operator pods: one leads (holds the Lease, ready), one stands by (running, not ready)', { timeout: 180_000 }, async (t) => {
-  if (!hasNode) { t.skip(skipped); return; }
+  if (!hasNode) { t.skip(NO_NODE); return; }
   const { value: [leader, standby], ms } = await waitFor('two operator pods running, one of them ready', 150_000, async () => {
     const pods = await operatorPods();
-    const running = pods.filter((p) => p.status.phase === 'Running');
-    const ready = running.filter(isReady);
-    return running.length === 2 && ready.length === 1 ? [ready[0]!, running.find((p) => !isReady(p))!] as const : undefined;
+    const running = pods.filter((p) => p.phase === 'Running');
+    const ready = running.filter((p) => p.ready);
+    return running.length === 2 && ready.length === 1 ? [ready[0]!, running.find((p) => !p.ready)!] as const : undefined;
   }, 1000);
-  assert.ok((await leaseHolder()).startsWith(`${leader.metadata.name}_`), `the ready pod ${leader.metadata.name} holds the Lease (${await leaseHolder()})`);
+  assert.ok((await leaseHolder()).startsWith(`${leader.name}_`), `the ready pod ${leader.name} holds the Lease (${await leaseHolder()})`);
   // Still not ready a probe period later: a standby, not a slow starter.
   await new Promise((resolve) => setTimeout(resolve, 6000));
-  const again = (await operatorPods()).find((p) => p.metadata.name === standby.metadata.name);
-  assert.ok(again && again.status.phase === 'Running' && !isReady(again), `${standby.metadata.name} stays running and not ready`);
-  console.log(`operator pods up ${ms} ms after scaling to 2: leader ${leader.metadata.name}, standby ${standby.metadata.name}`);
+  const again = (await operatorPods()).find((p) => p.name === standby.name);
+  assert.ok(again && again.phase === 'Running' && !again.ready, `${standby.name} stays running and not ready`);
+  console.log(`operator pods up ${ms} ms after scaling to 2: leader ${leader.name}, standby ${standby.name}`);
 });
 
 test('2. the operator in its pod converges a BalancedService: Ready, every API pod UP, requests answered through HAProxy', { timeout: 240_000 }, async (t) => {
-  if (!hasNode) { t.skip(skipped); return; }
+  if (!hasNode) { t.skip(NO_NODE); return; }
   await kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'bso.dev/v1alpha1', kind: 'BalancedService', metadata: { name: NAME, namespace: BSO_NAMESPACE },
     spec: { image: 'bso-hello-api:latest', replicas: 2, port: 8080, resources: { cpus: 0.5, memory: '256Mi' }, haproxy: { port: HAPROXY_PORT, statsPort: 18405 } },
   }));
   const { ms } = await waitFor('Ready with both API pods UP', 200_000, () => allUp(2), 1000);
-  const [haproxy] = await podsOf(`bso.dev/balancedservice=${NAME},bso.dev/component=haproxy`);
-  const response = await fetch(`http://${haproxy!.status.podIP}:${HAPROXY_PORT}/`, { signal: AbortSignal.timeout(3000) });
+  const [haproxy] = await runningPodsOf(NAME, 'haproxy');
+  const response = await fetch(`http://${haproxy!.ip}:${HAPROXY_PORT}/`, { signal: AbortSignal.timeout(3000) });
   assert.equal(response.status, 200);
   console.log(`converged by the operator pod: both API pods UP ${ms} ms after apply`);
 });
 
 test('3. the leader\'s pod deleted: the standby takes the Lease, becomes ready and converges a change', { timeout: 240_000 }, async (t) => {
-  if (!hasNode) { t.skip(skipped); return; }
+  if (!hasNode) { t.skip(NO_NODE); return; }
   const pods = await operatorPods();
-  const leader = pods.find(isReady)!;
+  const leader = pods.find((p) => p.ready)!;
   const standby = pods.find((p) => p !== leader)!;
-  await kubectl([...OPERATOR, 'delete', 'pod', leader.metadata.name, '--wait=false']);
-  const took = await waitFor(`${standby.metadata.name} leading and ready`, 60_000, async () => {
-    const now = (await operatorPods()).find((p) => p.metadata.name === standby.metadata.name);
-    return (await leaseHolder()).startsWith(`${standby.metadata.name}_`) && now !== undefined && isReady(now);
+  await kubectl([...OPERATOR, 'delete', 'pod', leader.name, '--wait=false']);
+  const took = await waitFor(`${standby.name} leading and ready`, 60_000, async () => {
+    const now = (await operatorPods()).find((p) => p.name === standby.name);
+    return (await leaseHolder()).startsWith(`${standby.name}_`) && now !== undefined && now.ready;
   }, 500);
-  console.log(`${standby.metadata.name} leads and is ready ${took.ms} ms after ${leader.metadata.name} was deleted`);
+  console.log(`${standby.name} leads and is ready ${took.ms} ms after ${leader.name} was deleted`);
   await kubectl([...OPERATOR, 'patch', 'balancedservice', NAME, '--type', 'merge', '-p', JSON.stringify({ spec: { replicas: 3 } })]);
   const { ms } = await waitFor('three API pods UP', 150_000, () => allUp(3), 1000);
   console.log(`the new leader converged replicas: 3 in ${ms} ms`);
 });
 
 test('4. delete: nothing of the BalancedService is left', { timeout: 180_000 }, async (t) => {
-  if (!hasNode) { t.skip(skipped); return; }
+  if (!hasNode) { t.skip(NO_NODE); return; }
   await kubectl([...OPERATOR, 'delete', 'balancedservice', NAME]);
   await waitFor('every object of the BalancedService gone', 150_000, async () =>
     (await kubectl([...OPERATOR, 'get', 'deployments,replicasets,pods,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${NAME}`, '-o', 'name'])).trim() === '', 1000);

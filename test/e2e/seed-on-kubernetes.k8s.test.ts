@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { adminConnection, BSO_NAMESPACE, installBso, kubectl, serviceAccountToken, ROOT } from '../k8s/real-control-plane.js';
 import { freePort } from '../support/free-port.js';
+import { balancedServiceStatus, nodeAddress, NO_NODE, runningPodsOf, serverAt } from '../k8s/pods.js';
 import { waitFor } from '../../bench/lib/run.js';
 import type { BalancedServiceStatus } from '../../crd/types.generated.js';
 
@@ -33,19 +34,9 @@ const spec = {
   },
 };
 
-interface PodInfo { name: string; ip: string }
-async function pods(component: 'api' | 'haproxy'): Promise<PodInfo[]> {
-  const list = JSON.parse(await kubectl(['-n', BSO_NAMESPACE, 'get', 'pods', '-l', `bso.dev/balancedservice=${NAME},bso.dev/component=${component}`, '-o', 'json'])) as
-    { items: Array<{ metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string; phase?: string } }> };
-  return list.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running' && p.status.podIP)
-    .map((p) => ({ name: p.metadata.name, ip: p.status.podIP! }));
-}
-async function status(): Promise<BalancedServiceStatus | undefined> {
-  const text = await kubectl(['-n', BSO_NAMESPACE, 'get', 'balancedservice', NAME, '-o', 'json']);
-  return (JSON.parse(text) as { status?: BalancedServiceStatus }).status;
-}
+const pods = (component: 'api' | 'haproxy') => runningPodsOf(NAME, component);
+const status = () => balancedServiceStatus(NAME);
 const ready = (s: BalancedServiceStatus | undefined) => s?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-const serverAt = (s: BalancedServiceStatus | undefined, ip: string) => s?.servers?.find((server) => server.address?.split(':')[0] === ip);
 
 /** A kubeconfig for the operator's ServiceAccount (a TokenRequest token), as a file `bso --kubeconfig` reads. */
 async function operatorKubeconfig(): Promise<string> {
@@ -62,12 +53,9 @@ async function operatorKubeconfig(): Promise<string> {
 }
 
 before(async () => {
-  const nodes = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as { items: Array<{ status: { addresses: Array<{ type: string; address: string }> } }> };
-  if (nodes.items.length === 0) {
-    if (process.env.BSO_TEST_K8S_PODS === '1') throw new Error('no node runs pods: npm run k8s:up -- --pods should have started one');
-    return;
-  }
-  nodeIp = nodes.items[0]!.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+  const address = await nodeAddress();
+  if (!address) return;
+  nodeIp = address;
   await installBso();
   const [port, dnsPort] = [await freePort(), await freePort()];
   const log = createWriteStream(join(work, 'operator.log'));
@@ -89,7 +77,7 @@ after(async () => {
   }
 });
 
-const skip = () => (nodeIp === '' ? 'no node runs pods (start one with npm run k8s:up -- --pods)' : false);
+const skip = () => (nodeIp === '' ? NO_NODE : false);
 
 test('1. apply: Ready with both API pods UP in HAProxy, requests answered through the HAProxy pod', { timeout: 300_000 }, async (t) => {
   if (skip()) { t.skip(skip() as string); return; }
