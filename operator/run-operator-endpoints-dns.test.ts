@@ -14,7 +14,8 @@ import { SILENT } from '../lib/logger.js';
 import { FakeKubeApiServer } from '../test/fakes/kube-apiserver/fake-kube-apiserver.js';
 import { FAKE_NAMESPACE } from '../test/fakes/kube-apiserver/fake-backend.js';
 import { eventually, specFor } from '../test/conformance/conformance-world.js';
-import { HttpKubeApi } from './kubernetes/http-kube-api.js';
+import { ClientNodeKubeApi } from './kubernetes/client-node-kube-api.js';
+import { kubeTargetFor } from './kubernetes/kube-config.js';
 import { PODS } from './kubernetes/kube-api.js';
 import { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
 import { startOperator } from './run-operator.js';
@@ -61,7 +62,7 @@ users: [{ name: fake, user: { token: ${TOKEN} } }]
   t.after(() => (stopped ? undefined : running.stop()));
   const reconciler = await running.connected;
 
-  const user = new HttpKubeApi({ server: fake.url, namespace: FAKE_NAMESPACE, token: () => TOKEN });
+  const user = new ClientNodeKubeApi(kubeTargetFor({ server: fake.url, namespace: FAKE_NAMESPACE, token: TOKEN }));
   t.after(() => user.close());
   await new KubernetesBackend(user).putSpec(specFor('web', {}, { port: 8000 }));
   const config = await eventually('the config of web', async () => reconciler.configs.get('web')?.text);

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { main } from '../main.js';
 import type { CliContext } from '../context.js';
 import { specFor, uniqueName } from '../../test/conformance/conformance-world.js';
-import { BSO_NAMESPACE, editorConnection, installBso, kubectl, testKubeconfig } from '../../test/k8s/real-control-plane.js';
+import { BSO_NAMESPACE, editorTarget, installBso, caDataOf, kubectl, testKubeconfig } from '../../test/k8s/real-control-plane.js';
 
 async function bso(...args: string[]) {
   const out: string[] = [];
@@ -54,14 +54,15 @@ test('a kubeconfig whose user is an exec credential plugin (as EKS, GKE and AKS 
   await installBso();
   const dir = mkdtempSync(join(tmpdir(), 'bso-exec-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const editor = editorConnection();
+  const editor = editorTarget().config;
+  const cluster = editor.getCurrentCluster()!;
   const plugin = join(dir, 'plugin.sh');
-  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: editor.token!() } });
+  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: editor.getCurrentUser()!.token } });
   writeFileSync(plugin, `#!/bin/sh\necho '${credential}'\n`, { mode: 0o755 });
   const kubeconfig = join(dir, 'config');
   writeFileSync(kubeconfig, stringify({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'exec',
-    clusters: [{ name: 'test', cluster: { server: editor.server, 'certificate-authority-data': Buffer.from(editor.ca ?? '').toString('base64') } }],
+    clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': caDataOf(cluster) } }],
     users: [{ name: 'cloud', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, interactiveMode: 'Never' } } }],
     contexts: [{ name: 'exec', context: { cluster: 'test', user: 'cloud', namespace: BSO_NAMESPACE } }],
   }));

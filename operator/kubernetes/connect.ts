@@ -2,8 +2,8 @@
 // namespace. Environment: BSO_NAMESPACE (namespace; default the context's or the pod's),
 // BSO_HAPROXY_SERVICE_TYPE (LoadBalancer | NodePort | ClusterIP; default LoadBalancer).
 import { BsoError } from '../../lib/errors.js';
-import { HttpKubeApi } from './http-kube-api.js';
-import { loadKubeConnection, type KubeConfigOptions } from './kube-config.js';
+import { ClientNodeKubeApi } from './client-node-kube-api.js';
+import { loadKubeTarget, type KubeConfigOptions } from './kube-config.js';
 import { KubernetesBackend, type KubernetesBackendOptions } from './kubernetes-backend.js';
 import type { HAProxyServiceType } from './service-objects.js';
 
@@ -15,6 +15,6 @@ export function connectKubernetes(options: KubeConfigOptions & KubernetesBackend
   if (!SERVICE_TYPES.includes(type as HAProxyServiceType)) {
     throw new BsoError('BSO_USAGE', `BSO_HAPROXY_SERVICE_TYPE=${type}: must be one of ${SERVICE_TYPES.join(', ')}`);
   }
-  const connection = loadKubeConnection({ ...options, namespace: options.namespace ?? (env.BSO_NAMESPACE || undefined) });
-  return new KubernetesBackend(new HttpKubeApi(connection), { ...options, haproxyServiceType: type as HAProxyServiceType });
+  const target = loadKubeTarget({ ...options, namespace: options.namespace ?? (env.BSO_NAMESPACE || undefined) });
+  return new KubernetesBackend(new ClientNodeKubeApi(target), { ...options, haproxyServiceType: type as HAProxyServiceType });
 }

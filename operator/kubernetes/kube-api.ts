@@ -1,6 +1,6 @@
 // The narrow interface bso uses to reach a Kubernetes API server: namespaced get, list, create,
-// replace, server-side apply, delete and watch on the few resources it touches. One implementation today
-// (http-kube-api.ts, Node's http/https); the backend never sees HTTP.
+// replace, server-side apply, delete and watch on the few resources it touches. One implementation
+// (client-node-kube-api.ts, through @kubernetes/client-node); the backend never sees HTTP.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 export interface ResourceType { group: string; version: string; plural: string; kind: string }

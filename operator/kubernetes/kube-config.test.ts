@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBsoError } from '../../lib/errors.js';
 import { connectKubernetes } from './connect.js';
-import { loadKubeConnection } from './kube-config.js';
+import { ClientNodeKubeApi } from './client-node-kube-api.js';
+import { BALANCED_SERVICES } from './kube-api.js';
+import { loadKubeTarget, type KubeTarget } from './kube-config.js';
 
 function folder(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'bso-kubeconfig-'));
@@ -39,59 +41,91 @@ users:
     user: { exec: { command: gke-gcloud-auth-plugin } }
 `;
 
-test('kubeconfig: current context, its namespace, CA file relative to the kubeconfig, client certificate data', (t) => {
+/** What client-node would send with a request to this target: TLS material and headers. */
+async function sent(target: KubeTarget) {
+  const options: { headers: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean } = { headers: {} };
+  await target.config.applyToHTTPSOptions(options);
+  return {
+    server: target.config.getCurrentCluster()?.server, namespace: target.namespace,
+    ca: options.ca?.toString(), cert: options.cert?.toString(), key: options.key?.toString(), authorization: options.headers['Authorization'],
+  };
+}
+
+test('kubeconfig: current context, its namespace, CA file relative to the kubeconfig, client certificate data', async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, 'config'), KUBECONFIG);
   writeFileSync(join(dir, 'ca.pem'), 'CA');
-  const connection = loadKubeConnection({ kubeconfig: join(dir, 'config') });
-  assert.deepEqual({ ...connection, token: connection.token?.() }, {
-    server: 'https://127.0.0.1:6443', namespace: 'shop', ca: 'CA', cert: 'CERT', key: 'KEY', token: undefined, basicAuth: undefined, insecureSkipTlsVerify: false,
+  assert.deepEqual(await sent(loadKubeTarget({ kubeconfig: join(dir, 'config') })), {
+    server: 'https://127.0.0.1:6443', namespace: 'shop', ca: 'CA', cert: 'CERT', key: 'KEY', authorization: undefined,
   });
 });
 
-test('kubeconfig: another context with a token file, a namespace override, $KUBECONFIG with a missing first entry', (t) => {
+test('kubeconfig: another context whose tokenFile (relative, as kubectl reads it) is re-read, a namespace override, $KUBECONFIG with a missing first entry', async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, 'config'), KUBECONFIG);
   writeFileSync(join(dir, 'ca.pem'), 'CA');
   writeFileSync(join(dir, 'token.txt'), 'abc\n');
   const env = { KUBECONFIG: `${join(dir, 'missing')}:${join(dir, 'config')}` };
-  const connection = loadKubeConnection({ env, context: 'other', home: dir });
-  assert.equal(connection.namespace, 'default');
-  assert.equal(connection.token?.(), 'abc');
-  assert.equal(loadKubeConnection({ env, context: 'other', namespace: 'web', home: dir }).namespace, 'web');
+  const target = loadKubeTarget({ env, context: 'other', home: dir });
+  assert.equal(target.namespace, 'default');
+  assert.equal((await sent(target)).authorization?.trim(), 'Bearer abc');
+  assert.equal(loadKubeTarget({ env, context: 'other', namespace: 'web', home: dir }).namespace, 'web');
 });
 
-test('kubeconfig: a credential plugin gives the Authorization header (through client-node); a failing one says which user', async (t) => {
+test('$KUBECONFIG with several files merges them as kubectl does: the first to name a context (or current-context) wins', async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, 'config'), KUBECONFIG);
   writeFileSync(join(dir, 'ca.pem'), 'CA');
-  const connection = loadKubeConnection({ kubeconfig: join(dir, 'config'), context: 'plugin' });
-  assert.equal(typeof connection.authorization, 'function');
-  // gke-gcloud-auth-plugin is not installed here: the plugin fails, and the error names the user.
-  await assert.rejects(connection.authorization!(), (e: unknown) => isBsoError(e, 'BSO_BACKEND_UNAVAILABLE') && /credential plugin of user cloud failed/.test((e as Error).message));
-  assert.equal(loadKubeConnection({ kubeconfig: join(dir, 'config') }).authorization, undefined, 'no plugin, no client-node');
+  writeFileSync(join(dir, 'second'), `apiVersion: v1
+kind: Config
+current-context: staging
+contexts:
+  - { name: staging, context: { cluster: staging, user: deployer, namespace: stage } }
+  - { name: kind, context: { cluster: staging, user: deployer, namespace: shadowed } }
+clusters: [{ name: staging, cluster: { server: "https://10.0.0.1:6443", insecure-skip-tls-verify: true } }]
+users: [{ name: deployer, user: { token: s3cret } }]
+`);
+  const env = { KUBECONFIG: `${join(dir, 'config')}:${join(dir, 'second')}` };
+  assert.equal(loadKubeTarget({ env, home: dir }).namespace, 'shop', 'current-context and context "kind" from the first file');
+  assert.deepEqual(await sent(loadKubeTarget({ env, home: dir, context: 'staging' })), {
+    server: 'https://10.0.0.1:6443', namespace: 'stage', ca: undefined, cert: undefined, key: undefined, authorization: 'Bearer s3cret',
+  });
 });
 
-test('kubeconfig: unknown contexts and missing files are refused with a clear message', (t) => {
+test('kubeconfig: a credential plugin that fails is BSO_BACKEND_UNAVAILABLE naming the kubeconfig, the context and the user', async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, 'config'), KUBECONFIG);
   writeFileSync(join(dir, 'ca.pem'), 'CA');
-  assert.throws(() => loadKubeConnection({ kubeconfig: join(dir, 'config'), context: 'nope' }), /context "nope" not found/);
-  assert.throws(() => loadKubeConnection({ kubeconfig: join(dir, 'absent') }), /does not exist/);
+  // gke-gcloud-auth-plugin is not installed here: the plugin fails when a request needs it.
+  const api = new ClientNodeKubeApi(loadKubeTarget({ kubeconfig: join(dir, 'config'), context: 'plugin' }));
+  await assert.rejects(api.list(BALANCED_SERVICES), (e: unknown) => isBsoError(e, 'BSO_BACKEND_UNAVAILABLE')
+    && (e as Error).message.includes(`${join(dir, 'config')} (context plugin): the credential plugin of user cloud failed`));
 });
 
-test('in cluster: the ServiceAccount token, CA and namespace; an IPv6 API address in brackets', (t) => {
+test('kubeconfig: unknown contexts, contexts without a server and missing or broken files are refused with a clear message', (t) => {
+  const dir = folder(t);
+  writeFileSync(join(dir, 'config'), KUBECONFIG);
+  writeFileSync(join(dir, 'ca.pem'), 'CA');
+  writeFileSync(join(dir, 'broken'), 'clusters: [ {');
+  writeFileSync(join(dir, 'no-server'), 'current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\nclusters: [{ name: k, cluster: {} }]\nusers: [{ name: u, user: {} }]\n');
+  assert.throws(() => loadKubeTarget({ kubeconfig: join(dir, 'config'), context: 'nope' }), /context "nope" not found \(it has kind, other, plugin\)/);
+  assert.throws(() => loadKubeTarget({ kubeconfig: join(dir, 'absent') }), /does not exist/);
+  assert.throws(() => loadKubeTarget({ kubeconfig: join(dir, 'broken') }), (e: unknown) => isBsoError(e, 'BSO_BACKEND_UNAVAILABLE') && e.message.startsWith(`Kubernetes configuration: ${join(dir, 'broken')}: `));
+  assert.throws(() => loadKubeTarget({ kubeconfig: join(dir, 'no-server') }), /no-server: clusters\[0\]\.cluster\.server is missing/);
+  writeFileSync(join(dir, 'no-cluster'), 'current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\nusers: [{ name: u, user: {} }]\n');
+  assert.throws(() => loadKubeTarget({ kubeconfig: join(dir, 'no-cluster') }), /context c names cluster "k", which is not defined/);
+});
+
+test('in cluster: the ServiceAccount token, CA and namespace; an IPv6 API address in brackets', async (t) => {
   const dir = folder(t);
   writeFileSync(join(dir, 'token'), 'sa-token');
   writeFileSync(join(dir, 'ca.crt'), 'CLUSTER-CA');
   writeFileSync(join(dir, 'namespace'), 'bso-system\n');
   const env = { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' };
-  const connection = loadKubeConnection({ env, serviceAccountDir: dir, home: dir });
-  assert.equal(connection.server, 'https://[fd00::1]:443');
-  assert.equal(connection.namespace, 'bso-system');
-  assert.equal(connection.ca, 'CLUSTER-CA');
-  assert.equal(connection.token?.(), 'sa-token');
-  assert.throws(() => loadKubeConnection({ env: {}, serviceAccountDir: dir, home: dir }), /no kubeconfig found/);
+  assert.deepEqual(await sent(loadKubeTarget({ env, serviceAccountDir: dir, home: dir })), {
+    server: 'https://[fd00::1]:443', namespace: 'bso-system', ca: 'CLUSTER-CA', cert: undefined, key: undefined, authorization: 'Bearer sa-token',
+  });
+  assert.throws(() => loadKubeTarget({ env: {}, serviceAccountDir: dir, home: dir }), /no kubeconfig found/);
 });
 
 test('connectKubernetes: BSO_NAMESPACE and BSO_HAPROXY_SERVICE_TYPE from the environment, refused when unknown', (t) => {

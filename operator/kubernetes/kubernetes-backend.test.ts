@@ -12,7 +12,8 @@ import { converge, OPERATOR_URL, specFor, wantedNames } from '../../test/conform
 import { isBsoError } from '../../lib/errors.js';
 import { validStoredObject } from '../backend.js';
 import { desiredStateFor } from '../core/desired-state.js';
-import { HttpKubeApi } from './http-kube-api.js';
+import { ClientNodeKubeApi } from './client-node-kube-api.js';
+import { kubeTargetFor } from './kube-config.js';
 import { BALANCED_SERVICES } from './kube-api.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
 import { allows, EDITOR_PERMISSIONS, OPERATOR_PERMISSIONS } from './permissions.js';
@@ -29,7 +30,7 @@ runBackendConformance('kubernetes (FAKE API server)', async () => {
       recorded.push(...world.fake.requests);
       await world.close();
     },
-    unreachable: () => new KubernetesBackend(new HttpKubeApi({ server: `http://127.0.0.1:${down}`, namespace: FAKE_NAMESPACE, timeoutMs: 2000 })),
+    unreachable: () => new KubernetesBackend(new ClientNodeKubeApi(kubeTargetFor({ server: `http://127.0.0.1:${down}`, namespace: FAKE_NAMESPACE }), { timeoutMs: 2000 })),
     async storeRaw(name, raw) {
       // As `kubectl apply` would: the fake, like an API server without bso's admission, takes it.
       await world.api.create(BALANCED_SERVICES, { ...raw, metadata: { ...(raw['metadata'] as object), name, namespace: FAKE_NAMESPACE } } as never);

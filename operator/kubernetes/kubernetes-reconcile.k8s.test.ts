@@ -8,7 +8,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiServiceName, haproxyServiceName } from '../../contract/names.js';
 import { eventually, OPERATOR_URL, specFor, uniqueName } from '../../test/conformance/conformance-world.js';
-import { apiFor, BSO_NAMESPACE, editorConnection, installBso, kubectl, operatorConnection } from '../../test/k8s/real-control-plane.js';
+import { apiFor, BSO_NAMESPACE, editorTarget, installBso, kubectl, operatorTarget } from '../../test/k8s/real-control-plane.js';
 import { OperatorMetrics } from '../metrics.js';
 import { Reconciler } from '../reconciler.js';
 import { configRenderer } from '../render-for-operator.js';
@@ -17,8 +17,8 @@ import { KubernetesBackend } from './kubernetes-backend.js';
 /** bso installed; the operator's backend (its ServiceAccount) and an editor's (what `bso apply` uses). */
 async function backends(t: TestContext) {
   await installBso();
-  const operatorApi = apiFor(await operatorConnection());
-  const editorApi = apiFor(editorConnection());
+  const operatorApi = apiFor(await operatorTarget());
+  const editorApi = apiFor(editorTarget());
   t.after(() => { operatorApi.close(); editorApi.close(); });
   return { operator: new KubernetesBackend(operatorApi), editor: new KubernetesBackend(editorApi) };
 }

@@ -4,29 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { apiServiceName } from '../../contract/names.js';
 import { eventually, randomPort, specFor, uniqueName } from '../../test/conformance/conformance-world.js';
-import { apiFor, BSO_NAMESPACE, editorConnection, installBso, kubectl, operatorConnection, ROOT } from '../../test/k8s/real-control-plane.js';
+import { apiFor, BSO_NAMESPACE, editorTarget, installBso, kubectl, operatorKubeconfig, ROOT } from '../../test/k8s/real-control-plane.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
 import { LEASE_NAME } from './leader-lease.js';
 
 interface Operator { process: ChildProcess; url: string; log: string[] }
-
-async function operatorKubeconfig(dir: string): Promise<string> {
-  const connection = await operatorConnection();
-  const path = join(dir, 'operator.kubeconfig');
-  writeFileSync(path, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'bso',
-    clusters: [{ name: 'test', cluster: { server: connection.server, 'certificate-authority-data': Buffer.from(connection.ca ?? '').toString('base64') } }],
-    users: [{ name: 'bso-operator', user: { token: connection.token!() } }],
-    contexts: [{ name: 'bso', context: { cluster: 'test', user: 'bso-operator', namespace: BSO_NAMESPACE } }],
-  }), { mode: 0o600 });
-  return path;
-}
 
 function startOperatorProcess(kubeconfig: string): Operator {
   const port = randomPort();
@@ -60,7 +47,7 @@ test('two operators: one leads and writes, the other waits not ready and writes 
   const dir = mkdtempSync(join(tmpdir(), 'bso-leader-'));
   const kubeconfig = await operatorKubeconfig(dir);
   const operators = [startOperatorProcess(kubeconfig), startOperatorProcess(kubeconfig)];
-  const editorApi = apiFor(editorConnection());
+  const editorApi = apiFor(editorTarget());
   const editor = new KubernetesBackend(editorApi);
   const name = uniqueName('lead');
   t.after(async () => {

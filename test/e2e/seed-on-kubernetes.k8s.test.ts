@@ -8,11 +8,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { adminConnection, BSO_NAMESPACE, installBso, kubectl, serviceAccountToken, ROOT } from '../k8s/real-control-plane.js';
+import { BSO_NAMESPACE, installBso, kubectl, operatorKubeconfig, ROOT } from '../k8s/real-control-plane.js';
 import { freePort } from '../support/free-port.js';
 import { balancedServiceStatus, nodeAddress, NO_NODE, runningPodsOf, serverAt } from '../k8s/pods.js';
 import { waitFor } from '../../bench/lib/run.js';
@@ -38,20 +37,6 @@ const pods = (component: 'api' | 'haproxy') => runningPodsOf(NAME, component);
 const status = () => balancedServiceStatus(NAME);
 const ready = (s: BalancedServiceStatus | undefined) => s?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
-/** A kubeconfig for the operator's ServiceAccount (a TokenRequest token), as a file `bso --kubeconfig` reads. */
-async function operatorKubeconfig(): Promise<string> {
-  const admin = adminConnection();
-  const token = await serviceAccountToken(BSO_NAMESPACE, 'bso-operator');
-  const file = join(work, 'operator.kubeconfig');
-  writeFileSync(file, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'bso',
-    clusters: [{ name: 'test', cluster: { server: admin.server, 'certificate-authority-data': Buffer.from(String(admin.ca)).toString('base64') } }],
-    users: [{ name: 'bso-operator', user: { token } }],
-    contexts: [{ name: 'bso', context: { cluster: 'test', user: 'bso-operator', namespace: BSO_NAMESPACE } }],
-  }), { mode: 0o600 });
-  return file;
-}
-
 before(async () => {
   const address = await nodeAddress();
   if (!address) return;
@@ -60,7 +45,7 @@ before(async () => {
   const [port, dnsPort] = [await freePort(), await freePort()];
   const log = createWriteStream(join(work, 'operator.log'));
   // The pods reach the operator (config API, endpoints DNS) at the node's address.
-  operator = spawn(process.execPath, ['bin/bso.js', 'operator', '--backend', 'kubernetes', '--kubeconfig', await operatorKubeconfig(),
+  operator = spawn(process.execPath, ['bin/bso.js', 'operator', '--backend', 'kubernetes', '--kubeconfig', await operatorKubeconfig(work),
     '--namespace', BSO_NAMESPACE, '--no-leader-elect', '--listen', `0.0.0.0:${port}`, '--advertise-url', `http://${nodeIp}:${port}`,
     '--endpoints-dns', `${nodeIp}:${dnsPort}`, '--resync', '5s', '--log-format', 'text'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   operator.stdout!.pipe(log);

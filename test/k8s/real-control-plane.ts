@@ -7,13 +7,14 @@
 //             (what `bso apply` needs), bound in the test namespace;
 //   admin     the control plane's admin, to set the stage.
 import { execFile } from 'node:child_process';
-import { request } from 'node:https';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request, type RequestOptions } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
-import { HttpKubeApi, type KubeConnection } from '../../operator/kubernetes/http-kube-api.js';
-import { fromKubeconfig } from '../../operator/kubernetes/kube-config.js';
+import { ClientNodeKubeApi } from '../../operator/kubernetes/client-node-kube-api.js';
+import { fromKubeconfigFiles, kubeTargetFor, type KubeTarget } from '../../operator/kubernetes/kube-config.js';
 
 const exec = promisify(execFile);
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,8 +62,8 @@ subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: ${EDITOR_USE
   return installed;
 }
 
-export function adminConnection(namespace = BSO_NAMESPACE): KubeConnection {
-  return fromKubeconfig(testKubeconfig(), { namespace });
+export function adminTarget(namespace = BSO_NAMESPACE): KubeTarget {
+  return fromKubeconfigFiles([testKubeconfig()], { namespace });
 }
 
 /** A bound token for a ServiceAccount (TokenRequest API), asked for as admin. */
@@ -75,28 +76,49 @@ export async function serviceAccountToken(namespace: string, name: string, secon
 }
 
 /** The editor's token, which scripts/k8s/up.sh wrote beside the admin kubeconfig. */
-export function editorConnection(namespace = BSO_NAMESPACE): KubeConnection {
-  return fromKubeconfig(join(dirname(testKubeconfig()), 'editor.kubeconfig'), { namespace });
+export function editorTarget(namespace = BSO_NAMESPACE): KubeTarget {
+  return fromKubeconfigFiles([join(dirname(testKubeconfig()), 'editor.kubeconfig')], { namespace });
 }
 
-export async function operatorConnection(namespace = BSO_NAMESPACE): Promise<KubeConnection> {
+/** The operator's ServiceAccount from deploy/k8s, with a fresh bound token. */
+export async function operatorTarget(namespace = BSO_NAMESPACE): Promise<KubeTarget> {
   const token = await serviceAccountToken(namespace, 'bso-operator');
-  return { ...adminConnection(namespace), token: () => token };
+  const cluster = adminTarget(namespace).config.getCurrentCluster()!;
+  return kubeTargetFor({ server: cluster.server, namespace, token, caData: caDataOf(cluster) });
 }
 
-export function apiFor(connection: KubeConnection): HttpKubeApi {
-  return new HttpKubeApi(connection);
+/** A kubeconfig file for the operator's ServiceAccount, as `bso --kubeconfig` (or $KUBECONFIG) reads it. */
+export async function operatorKubeconfig(dir: string): Promise<string> {
+  const target = await operatorTarget();
+  const cluster = target.config.getCurrentCluster()!;
+  const path = join(dir, 'operator.kubeconfig');
+  writeFileSync(path, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'bso',
+    clusters: [{ name: 'test', cluster: { server: cluster.server, 'certificate-authority-data': caDataOf(cluster) } }],
+    users: [{ name: 'bso-operator', user: { token: target.config.getCurrentUser()!.token } }],
+    contexts: [{ name: 'bso', context: { cluster: 'test', user: 'bso-operator', namespace: BSO_NAMESPACE } }],
+  }), { mode: 0o600 });
+  return path;
 }
 
-/** One admin request by path (what HttpKubeApi does not cover: TokenRequest, raw reads). */
-export function adminRequest(method: string, path: string, body?: unknown): Promise<unknown> {
-  const connection = adminConnection();
-  const url = new URL(path, connection.server);
+/** The cluster's CA as kubeconfig's certificate-authority-data (base64 of the PEM). */
+export const caDataOf = (cluster: { caData?: string; caFile?: string }) => cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+
+export function apiFor(target: KubeTarget): ClientNodeKubeApi {
+  return new ClientNodeKubeApi(target);
+}
+
+/** One admin request by path (what ClientNodeKubeApi does not cover: TokenRequest, raw reads). */
+export async function adminRequest(method: string, path: string, body?: unknown): Promise<unknown> {
+  const { config } = adminTarget();
+  const url = new URL(path, config.getCurrentCluster()!.server);
+  const options: RequestOptions & { headers: Record<string, string> } = { method, headers: {} };
+  await config.applyToHTTPSOptions(options);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      method, ca: connection.ca, cert: connection.cert, key: connection.key,
-      headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...(connection.token ? { authorization: `Bearer ${connection.token()}` } : {}) },
+      ...options,
+      headers: { ...options.headers, accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}) },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

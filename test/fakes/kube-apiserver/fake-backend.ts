@@ -1,5 +1,6 @@
 // A KubernetesBackend connected to a fresh FAKE Kubernetes API server, for tests.
-import { HttpKubeApi } from '../../../operator/kubernetes/http-kube-api.js';
+import { ClientNodeKubeApi } from '../../../operator/kubernetes/client-node-kube-api.js';
+import { kubeTargetFor } from '../../../operator/kubernetes/kube-config.js';
 import { KubernetesBackend, type KubernetesBackendOptions } from '../../../operator/kubernetes/kubernetes-backend.js';
 import { FakeKubeApiServer } from './fake-kube-apiserver.js';
 
@@ -8,14 +9,14 @@ const TOKEN = 'fake-token';
 
 export interface FakeBackend {
   fake: FakeKubeApiServer;
-  api: HttpKubeApi;
+  api: ClientNodeKubeApi;
   backend: KubernetesBackend;
   close(): Promise<void>;
 }
 
 export async function startFakeBackend(options: KubernetesBackendOptions = {}): Promise<FakeBackend> {
   const fake = await FakeKubeApiServer.start({ token: TOKEN });
-  const api = new HttpKubeApi({ server: fake.url, namespace: FAKE_NAMESPACE, token: () => TOKEN });
+  const api = new ClientNodeKubeApi(kubeTargetFor({ server: fake.url, namespace: FAKE_NAMESPACE, token: TOKEN }));
   return {
     fake, api,
     backend: new KubernetesBackend(api, options),
