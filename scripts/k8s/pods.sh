@@ -7,7 +7,9 @@
 #                (containernetworking-plugins): bridge bso-cni0, pods in $K8S_POD_CIDR
 #   pause image  built offline from the same source tree (build/pause/linux/pause.c)
 #   bso images   bso-haproxy, bso-hello-api and bso-operator, copied from Docker into containerd
-#   kubelet, kube-scheduler, kube-proxy (iptables mode), from the same build as the API server
+#   kubelet, kube-scheduler, kube-proxy (iptables mode), from the same build as the API server;
+#                kube-proxy needs Debian's conntrack to forget a UDP Service's dead endpoint
+#                (without it, HAProxy's DNS queries kept going to a deleted operator pod)
 #   a relay (socat) from the node's address to the API server on loopback, for pods that use the
 #                `kubernetes` Service (in-cluster clients such as bso's operator Deployment)
 #
@@ -18,11 +20,11 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/../lib.sh"
 source "$HERE/lib.sh"
-case "${1:-}" in -h|--help) sed -n '2,14p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,16p' "$0"; exit 0 ;; esac
 [ -f "$K8S_STATE/admin.kubeconfig" ] || { echo "pods.sh: no control plane in $K8S_STATE (run npm run k8s:up -- --pods)" >&2; exit 1; }
 
 BIN="$(bash "$HERE/build.sh" kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy | tail -1)"
-ensure_debian_packages containerd runc containernetworking-plugins iptables
+ensure_debian_packages containerd runc containernetworking-plugins iptables conntrack
 ensure_dockerd
 KUBECTL=("$BIN/kubectl" --kubeconfig "$K8S_STATE/admin.kubeconfig")
 NODE_IP=$BSO_SWARM_ADDR_DEFAULT
