@@ -22,6 +22,7 @@ runBackendConformance('kubernetes (REAL kube-apiserver + kube-controller-manager
     backend: new KubernetesBackend(api, { watchTimeoutSeconds: 5 }),
     async cleanup() { api.close(); },
     schemaChecked: true,
+    garbageCollected: true,
     unreachable: () => new KubernetesBackend(new ClientNodeKubeApi(kubeTargetFor({ server: `https://127.0.0.1:${down}`, namespace: BSO_NAMESPACE }), { timeoutMs: 2000 })),
     async storeRaw(name, raw) {
       // As `kubectl apply` would, as the editor: the CRD's schema and defaults apply, bso's loader does not.

@@ -26,6 +26,11 @@ export interface ConformanceSubject {
    * does): only what the schema cannot say (a rule across fields) reaches bso's loader invalid.
    */
   schemaChecked?: boolean;
+  /**
+   * Deleting a spec lets the cluster delete what the spec owned (Kubernetes' garbage collector,
+   * by ownerReferences): right after the delete, some or all of it may be gone already.
+   */
+  garbageCollected?: boolean;
 }
 
 export const OPERATOR_URL = 'http://127.0.0.1:9464';
