@@ -68,6 +68,12 @@ export interface StatusReport {
   lastReloadSeconds?: number;
   /** ISO time this report was made. */
   reportedAt: string;
+  /**
+   * Which HAProxy instance reports (spec.haproxy.replicas may run several): its host name, the
+   * Swarm task's container or the Kubernetes pod. Absent from supervisors that predate several
+   * instances; the operator then counts them as one.
+   */
+  instance?: string;
   haproxy: { running: boolean; masterPid?: number; workerPid?: number; oldWorkers: number; reloads: number };
   /** Agent-checked servers only (the panic guard's backup slots are left out). */
   servers: ServerReport[];

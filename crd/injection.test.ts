@@ -89,7 +89,7 @@ test('the schema walk finds every string a spec can carry', () => {
     'value apiVersion', 'value kind', 'value metadata.name', 'value metadata.namespace', 'key metadata.labels.ENTRY',
     'value metadata.labels.ENTRY', 'key metadata.annotations.ENTRY', 'value metadata.annotations.ENTRY', 'value spec.image',
     'key spec.env.ENTRY', 'value spec.env.ENTRY', 'value spec.resources.memory', 'value spec.healthCheck.path',
-    'value spec.agent.metric', 'value spec.haproxy.image', 'value spec.haproxy.balance', 'value spec.haproxy.statsSecret',
+    'value spec.agent.metric', 'value spec.haproxy.image', 'value spec.haproxy.nodeLabel', 'value spec.haproxy.balance', 'value spec.haproxy.statsSecret',
     'value spec.haproxy.timeouts.queue',
   ]) assert.ok(names.includes(expected), `missing ${expected}`);
   assert.ok(sites.length >= 25, `only ${sites.length} sites`);

@@ -159,6 +159,14 @@ export interface BalancedServiceSpecHaproxy {
    */
   image: string;
   /**
+   * How many HAProxy instances serve this service, each on a node of its own (Swarm: one task per eligible node, see nodeLabel, its ports published on that node; Kubernetes: pods kept apart by anti-affinity, with a PodDisruptionBudget). Every instance gets the same config, checks every replica itself and reports to the operator; a replica's maxconnPerServer is shared among the instances. Clients reach them by DNS with several A records, an external load balancer or a floating address (docs/several-nodes.md).
+   */
+  replicas: number;
+  /**
+   * The nodes that may run HAProxy, as a node label key=value (Swarm: the constraint node.labels.KEY == VALUE, set with docker node update --label-add KEY=VALUE NODE; Kubernetes: a nodeSelector). When empty, HAProxy runs on Swarm's managers, and on any node of Kubernetes.
+   */
+  nodeLabel?: string;
+  /**
    * Port on which HAProxy serves the API (published on the host).
    */
   port: number;
@@ -232,6 +240,10 @@ export interface BalancedServiceStatus {
   configHash?: string;
   conditions?: BalancedServiceStatusCondition[];
   servers?: BalancedServiceStatusServer[];
+  /**
+   * While several HAProxy instances report (spec.haproxy.replicas): each one and its own view of each server; servers above is their combined view (the worst state any instance sees).
+   */
+  instances?: BalancedServiceStatusInstance[];
 }
 export interface BalancedServiceStatusCondition {
   type: "Ready" | "Progressing" | "Degraded";
@@ -274,4 +286,25 @@ export interface BalancedServiceStatusServer {
    * When the operator first saw the server in this state (milliseconds since the epoch).
    */
   stateSince?: number;
+}
+export interface BalancedServiceStatusInstance {
+  /**
+   * The instance's host name: the Swarm task's container or the pod.
+   */
+  name: string;
+  /**
+   * Hash of the HAProxy config this instance serves.
+   */
+  configHash?: string;
+  /**
+   * When the operator last heard from it (an instance silent for 12 s is dropped). In the operator's API and bso describe; not written on the Kubernetes resource, where it would change at every report.
+   */
+  reportedAt?: string;
+  servers: BalancedServiceStatusInstanceServer[];
+}
+export interface BalancedServiceStatusInstanceServer {
+  name: string;
+  address?: string;
+  state: "UP" | "MAINT" | "DRAIN" | "DOWN" | "NOLB" | "UNKNOWN";
+  weight: number;
 }

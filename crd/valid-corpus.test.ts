@@ -40,7 +40,7 @@ test('a spec with only a name and an image gets every default', () => {
         sampleInterval: '250ms', smoothing: '1s', minMaintTime: '5s', weighting: 'proportional',
       },
       haproxy: {
-        image: 'bso-haproxy:latest', port: 80, statsPort: 8404, balance: 'random', maxconnPerServer: 100,
+        image: 'bso-haproxy:latest', replicas: 1, port: 80, statsPort: 8404, balance: 'random', maxconnPerServer: 100,
         slowstart: '1s', panicThreshold: 50, retries: 2, timeouts: { connect: '5s', client: '30s', server: '30s', queue: '750ms' },
       },
     },

@@ -21,6 +21,7 @@ export function supervisorConfigApi(reconciler: Reconciler, token: string) {
 
 export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport, 'receivedAt'> {
   return {
+    instance: instanceName(report.instance),
     configHash: report.configHash,
     lastOutcome: report.lastOutcome,
     rejectedHash: report.rejectedConfigHash,
@@ -46,4 +47,9 @@ export function toSupervisorReport(report: StatusReport): Omit<SupervisorReport,
         ...(agentAnswered(s.agentStatus) === undefined ? {} : { agentAnswered: agentAnswered(s.agentStatus) }),
       })),
   };
+}
+
+/** A host name as the instance's key and its name in status; anything else counts as unnamed. */
+function instanceName(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/.test(value) ? value : undefined;
 }

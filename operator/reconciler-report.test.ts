@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OperatorMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
+import { STALE_AFTER_MS } from './core/instance-reports.js';
 import type { Backend } from './backend.js';
 
 // report() only records what a supervisor says; no backend call is made (none is given).
@@ -14,12 +15,12 @@ test('a server keeps its state-since time while its state holds, and a MAINT cou
   const metrics = new OperatorMetrics();
   const r = reconciler(metrics);
   r.report('hello', { servers: [server('UP')] });
-  const since = r.reports.get('hello')!.servers[0]!.stateSince!;
+  const since = r.reports.get('hello')!.get('haproxy')!.servers[0]!.stateSince!;
   await new Promise((resolve) => setTimeout(resolve, 5));
   r.report('hello', { servers: [server('UP')] });
-  assert.equal(r.reports.get('hello')!.servers[0]!.stateSince, since);
+  assert.equal(r.reports.get('hello')!.get('haproxy')!.servers[0]!.stateSince, since);
   r.report('hello', { servers: [server('MAINT')] });
-  assert.ok(r.reports.get('hello')!.servers[0]!.stateSince! > since);
+  assert.ok(r.reports.get('hello')!.get('haproxy')!.servers[0]!.stateSince! > since);
   r.report('hello', { servers: [server('MAINT')] });
   assert.equal((await metrics.drains.get()).values[0]!.value, 1);
   assert.deepEqual(r.events.list('hello').map((e) => e.reason), ['ReplicaDrained']);
@@ -57,11 +58,28 @@ test('a report that changes only weights updates the status servers without a re
   r.queue.stop();
   const quiet = reconciler(new OperatorMetrics());
   quiet.statuses.set('hello', { observedGeneration: 1, replicas: 1, readyReplicas: 1, conditions: [], servers: [up(90)] });
-  quiet.reports.set('hello', { configHash: 'a', servers: [up(90)], receivedAt: 0 });
+  quiet.reports.set('hello', new Map([['haproxy', { configHash: 'a', servers: [up(90)], receivedAt: 0 }]]));
   quiet.report('hello', { configHash: 'a', servers: [up(42)] });
   assert.equal(quiet.queue.depth, 0, 'a weight change read Docker');
   assert.equal(quiet.statuses.get('hello')!.servers[0]!.weight, 42);
   quiet.report('hello', { configHash: 'a', servers: [{ ...up(0), state: 'MAINT' }] });
   assert.equal(quiet.queue.depth, 1, 'a state change must reconcile (conditions)');
   quiet.queue.stop();
+});
+
+test('two HAProxy instances: each keeps its own report; one that stops reporting is forgotten after STALE_AFTER_MS, with an event and a reconcile', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+  const r = reconciler(new OperatorMetrics());
+  r.report('hello', { instance: 'node1-haproxy', configHash: 'a', servers: [server('UP')] });
+  r.report('hello', { instance: 'node2-haproxy', configHash: 'a', servers: [server('MAINT')] });
+  assert.deepEqual([...r.reports.get('hello')!.keys()], ['node1-haproxy', 'node2-haproxy']);
+  assert.deepEqual(r.events.list('hello').map((e) => e.reason), ['HAProxyInstanceReporting', 'ReplicaDrained'], 'the second instance sees replica1 in MAINT: the combined view does');
+  r.queue.stop();
+  t.mock.timers.tick(6000);
+  r.report('hello', { instance: 'node1-haproxy', configHash: 'a', servers: [server('UP')] });
+  t.mock.timers.tick(STALE_AFTER_MS - 6000 + 200);
+  assert.deepEqual([...r.reports.get('hello')!.keys()], ['node1-haproxy'], 'node2 silent for more than STALE_AFTER_MS');
+  assert.match(r.events.list('hello').at(-1)!.message, /HAProxy instance node2-haproxy has not reported for 12 s/);
+  t.mock.timers.tick(60_000);
+  assert.deepEqual([...r.reports.get('hello')!.keys()], ['node1-haproxy'], 'the last one reporting stays');
 });

@@ -13,6 +13,7 @@ import { apiServiceName, haproxyServiceName } from '../contract/names.js';
 import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
 import { withPlacement } from './core/server-placement.js';
+import { combineReports, instanceStatuses, STALE_AFTER_MS, staleInstances, UNNAMED_INSTANCE } from './core/instance-reports.js';
 import { EventLog } from './event-log.js';
 import { StatusPublisher } from './status-publisher.js';
 import { SILENT, type Logger } from '../lib/logger.js';
@@ -40,7 +41,9 @@ export interface ReconcilerOptions {
 export class Reconciler {
   readonly statuses = new Map<string, ServiceStatus>();
   readonly configs = new Map<string, RenderedConfig>();
-  readonly reports = new Map<string, SupervisorReport>();
+  /** Each HAProxy instance's last report, by service and instance. */
+  readonly reports = new Map<string, Map<string, SupervisorReport>>();
+  private readonly staleTimers = new Map<string, NodeJS.Timeout>();
   /** The API replicas' running tasks as last listed, by service: which replica each server is. */
   private readonly placements = new Map<string, TaskInfo[]>();
   readonly events: EventLog;
@@ -89,6 +92,7 @@ export class Reconciler {
   async stop(): Promise<void> {
     clearInterval(this.resyncTimer);
     clearTimeout(this.watchRetry);
+    for (const timer of this.staleTimers.values()) clearTimeout(timer);
     this.stopWatch?.();
     this.queue.stop();
     await this.running;
@@ -111,34 +115,77 @@ export class Reconciler {
 
   /** A supervisor's report: servers as HAProxy sees them, config applied or rejected. */
   report(name: string, report: Omit<SupervisorReport, 'receivedAt'>): void {
-    const before = this.reports.get(name);
     const now = Date.now();
-    const previous = new Map((before?.servers ?? []).map((s) => [`${s.name}@${s.address}`, s]));
+    const instances = this.reports.get(name) ?? new Map<string, SupervisorReport>();
+    const instance = report.instance ?? UNNAMED_INSTANCE;
+    const mine = instances.get(instance);
+    const before = this.combinedReport(name);
+    const previous = new Map((mine?.servers ?? []).map((s) => [`${s.name}@${s.address}`, s]));
     const servers = report.servers.map((s) => {
       const seen = previous.get(`${s.name}@${s.address}`);
       return { ...s, stateSince: seen && seen.state === s.state ? seen.stateSince : now };
     });
-    this.reports.set(name, { ...report, servers, receivedAt: now });
-    if (report.lastOutcome && report.configHash !== before?.configHash) {
+    if (!mine && instances.size > 0) this.events.record(name, 'Normal', 'HAProxyInstanceReporting', `HAProxy instance ${instance} reports (${instances.size + 1} instances)`);
+    instances.set(instance, { ...report, instance, servers, receivedAt: now });
+    this.reports.set(name, instances);
+    this.watchStaleness(name);
+    const combined = this.combinedReport(name)!;
+    if (report.lastOutcome && report.configHash !== mine?.configHash) {
       this.options.metrics.configUpdates.inc({ balancedservice: name, outcome: report.lastOutcome });
       if (report.lastOutcome === 'reload' && report.lastReloadSeconds !== undefined) this.options.metrics.reloadDuration.observe({ balancedservice: name }, report.lastReloadSeconds);
     }
     const wasMaint = new Set((before?.servers ?? []).filter((s) => s.state === 'MAINT').map((s) => s.name));
-    for (const server of report.servers) {
+    for (const server of combined.servers) {
       if (server.state === 'MAINT' && !wasMaint.has(server.name) && before) {
         this.options.metrics.drains.inc({ balancedservice: name });
         this.events.record(name, 'Normal', 'ReplicaDrained', `${server.name} (${server.address}) went into MAINT: its agent reports overload`);
       }
     }
-    this.notePanicGuard(name, before?.panicGuard, report.panicGuard);
+    this.notePanicGuard(name, before?.panicGuard, combined.panicGuard);
     // A report that changes only weights or counters needs no reconcile (no read of Docker): the
     // status takes its servers as they are. Anything the conditions depend on reconciles, unless
     // the key backs off after a failure (with Docker away that made one failed reconcile per report).
     const status = this.statuses.get(name);
-    if (status && conditionInputsOf(before) === conditionInputsOf(report)) {
-      this.keepStatus(name, { ...status, servers: withPlacement(servedServers(servers), this.placements.get(name) ?? []) });
+    if (status && conditionInputsOf(before) === conditionInputsOf(combined) && instances.size === (status.instances?.length ?? 1)) {
+      this.keepStatus(name, { ...status, servers: withPlacement(servedServers(combined.servers), this.placements.get(name) ?? []), ...this.instancesOf(name) });
       this.refreshServerMetrics(name);
     } else if (this.queue.failuresOf(name) === 0) this.queue.add(name);
+  }
+
+  /** The live HAProxy instances' reports as one (operator/core/instance-reports.ts). */
+  private combinedReport(name: string): SupervisorReport | undefined {
+    const instances = this.reports.get(name);
+    return instances && combineReports(instances);
+  }
+
+  /** status.instances: each instance's view, shown while there are several. */
+  private instancesOf(name: string): Pick<ServiceStatus, 'instances'> {
+    const instances = this.reports.get(name);
+    if (!instances || instances.size < 2) return {};
+    return { instances: instanceStatuses(instances) };
+  }
+
+  /**
+   * An instance that stops reporting (its node lost, its task gone) is forgotten STALE_AFTER_MS
+   * after its last report, with an event and a reconcile, unless it is the last one reporting:
+   * then its last word stands, as it did before there could be several.
+   */
+  private watchStaleness(name: string): void {
+    clearTimeout(this.staleTimers.get(name));
+    const instances = this.reports.get(name);
+    if (!instances || instances.size < 2) return;
+    const oldest = Math.min(...[...instances.values()].map((r) => r.receivedAt));
+    const timer = setTimeout(() => {
+      const gone = staleInstances(instances, Date.now());
+      for (const instance of gone) {
+        instances.delete(instance);
+        this.events.record(name, 'Warning', 'HAProxyInstanceGone', `HAProxy instance ${instance} has not reported for ${STALE_AFTER_MS / 1000} s: it no longer counts (${instances.size} left)`);
+      }
+      if (gone.length > 0) this.queue.add(name);
+      this.watchStaleness(name);
+    }, Math.max(0, oldest + STALE_AFTER_MS + 100 - Date.now()));
+    timer.unref();
+    this.staleTimers.set(name, timer);
   }
 
   private notePanicGuard(name: string, before: SupervisorReport['panicGuard'], now: SupervisorReport['panicGuard']): void {
@@ -252,6 +299,8 @@ export class Reconciler {
       this.statuses.delete(name);
       this.configs.delete(name);
       this.reports.delete(name);
+      clearTimeout(this.staleTimers.get(name));
+      this.staleTimers.delete(name);
       this.placements.delete(name);
       this.reconcileIds.delete(name);
       this.events.forget(name);
@@ -272,7 +321,7 @@ export class Reconciler {
       ? [{ desired: desiredReplicas, running: 0 }, { desired: 1, running: 0 }, []]
       : await Promise.all([backend.replicaCounts(apiServiceName(name)), backend.replicaCounts(haproxyServiceName(name)), backend.tasks(apiServiceName(name))]);
     this.placements.set(name, tasks);
-    const report = this.reports.get(name);
+    const report = this.combinedReport(name);
     const servers = withPlacement(servedServers(report?.servers ?? []), tasks);
     const previous = this.statuses.get(name)?.conditions ?? [];
     const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
@@ -295,6 +344,7 @@ export class Reconciler {
       configHash: this.configs.get(name)?.hash,
       conditions,
       servers,
+      ...this.instancesOf(name),
     };
     this.noteTransitions(name, previous, conditions);
     this.keepStatus(name, status);

@@ -16,7 +16,9 @@ export interface ResourceReporter {
   forget(name: string): void;
 }
 
-/** The status as the resource shows it: everything but the per-report CPU and memory figures. */
+type ServerState = NonNullable<BalancedServiceStatus['servers']>[number]['state'];
+
+/** The status as the resource shows it: everything but the per-report CPU and memory figures and report times. */
 export function resourceStatusOf(status: ServiceStatus): BalancedServiceStatus {
   return {
     observedGeneration: status.observedGeneration,
@@ -24,7 +26,9 @@ export function resourceStatusOf(status: ServiceStatus): BalancedServiceStatus {
     readyReplicas: status.readyReplicas,
     ...(status.configHash ? { configHash: status.configHash } : {}),
     conditions: status.conditions.map((c) => ({ ...c })),
-    servers: status.servers.map(({ cpu: _cpu, memory: _memory, ...server }) => ({ ...server, state: server.state as NonNullable<BalancedServiceStatus['servers']>[number]['state'] })),
+    servers: status.servers.map(({ cpu: _cpu, memory: _memory, ...server }) => ({ ...server, state: server.state as ServerState })),
+    // Without reportedAt: it changes at every report, and the resource would be written each time.
+    ...(status.instances ? { instances: status.instances.map(({ reportedAt: _at, ...i }) => ({ ...i, servers: i.servers.map((s) => ({ ...s, state: s.state as ServerState })) })) } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverTable } from './describe.js';
+import { instanceTable, serverTable } from './describe.js';
 
 test('describe\'s servers: HAProxy state, weight and time in state, and CPU from Prometheus by host', () => {
   const now = Date.parse('2026-01-01T00:01:00Z');
@@ -21,4 +21,17 @@ test('describe\'s CPU without Prometheus: what the supervisor reported from the 
   const rows = serverTable(servers);
   assert.deepEqual([rows[1]![7], rows[2]![7]], ['42%', '-']);
   assert.equal(serverTable(servers, new Map([['10.0.1.5', 0.5]]))[1]![7], '50%');
+});
+
+test('describe\'s HAProxy instances: each one\'s config (marked when old), last report and view of the servers', () => {
+  const now = Date.parse('2026-12-07T22:00:10Z');
+  const instances = [
+    { name: 'a1b2c3d4e5f6', configHash: 'c0bb1c66e7c2c071', reportedAt: '2026-12-07T22:00:08Z', servers: [{ name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 90 }, { name: 'replica2', address: '10.0.1.6', state: 'MAINT', weight: 0 }] },
+    { name: 'f6e5d4c3b2a1', configHash: '0123456789abcdef', reportedAt: '2026-12-07T22:00:05Z', servers: [{ name: 'replica1', address: '10.0.1.5', state: 'UP', weight: 80 }] },
+  ];
+  assert.deepEqual(instanceTable(instances, 'c0bb1c66e7c2c071', now), [
+    ['INSTANCE', 'CONFIG', 'REPORTED', 'SERVERS'],
+    ['a1b2c3d4e5f6', 'c0bb1c66e7c2', '2s ago', '1/2 UP; replica2 MAINT'],
+    ['f6e5d4c3b2a1', '0123456789ab (old)', '5s ago', '1/1 UP'],
+  ]);
 });

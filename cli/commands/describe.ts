@@ -7,6 +7,7 @@ import { printDocument } from '../print-document.js';
 import { toApiObject } from '../../operator/api-object.js';
 import { formatIssue } from '../../crd/spec-issue.js';
 import { statsSecretName } from '../../contract/names.js';
+import type { InstanceStatus } from '../../operator/core/instance-reports.js';
 import type { ServerStatus } from '../../operator/core/service-status.js';
 import { hostOf, PROMETHEUS_QUERIES, queryByHost } from './top-sources.js';
 
@@ -68,6 +69,11 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
       else for (const line of formatTable(serverTable(servers, cpu))) out(`  ${line}`);
       const known = servers.some((s) => s.cpu !== undefined) || (cpu?.size ?? 0) > 0;
       if (servers.length > 0 && !known) out(`  (CPU: ${prometheus ? `Prometheus at ${prometheus} did not answer, and the supervisor reported none` : 'not reported yet (the supervisor reads each replica\'s /metrics), or pass --prometheus URL'})`);
+      const instances = status?.instances ?? [];
+      if (instances.length > 1) {
+        out('HAProxy instances (each one\'s view; Servers above shows the worst state any of them sees):');
+        for (const line of formatTable(instanceTable(instances, status?.configHash))) out(`  ${line}`);
+      }
       out('Events:');
       const events = answer.object.events ?? [];
       if (events.length === 0) out('  (none)');
@@ -80,5 +86,15 @@ export function serverTable(servers: readonly ServerStatus[], cpuByHost?: Readon
   return [['NAME', 'TASK', 'CONTAINER', 'ADDRESS', 'STATE', 'SINCE', 'WEIGHT', 'CPU', 'AGENT'], ...servers.map((s) => {
     const cpu = cpuByHost?.get(hostOf(s.address)) ?? s.cpu;
     return [s.name, s.task ?? '-', s.container ?? '-', s.address, s.state, s.stateSince ? age(new Date(s.stateSince).toISOString(), now) : '-', String(s.weight), cpu === undefined ? '-' : `${Math.round(cpu * 100)}%`, s.agent ?? '-'];
+  })];
+}
+
+/** One line per HAProxy instance: its config (current or not), when it last reported, and what it sees. */
+export function instanceTable(instances: readonly InstanceStatus[], configHash: string | undefined, now = Date.now()): string[][] {
+  return [['INSTANCE', 'CONFIG', 'REPORTED', 'SERVERS'], ...instances.map((i) => {
+    const up = i.servers.filter((s) => s.state === 'UP').length;
+    const others = i.servers.filter((s) => s.state !== 'UP').map((s) => `${s.name} ${s.state}`);
+    const config = i.configHash === undefined ? '-' : `${i.configHash.slice(0, 12)}${configHash && i.configHash !== configHash ? ' (old)' : ''}`;
+    return [i.name, config, `${age(i.reportedAt, now)} ago`, `${up}/${i.servers.length} UP${others.length ? `; ${others.join(', ')}` : ''}`];
   })];
 }

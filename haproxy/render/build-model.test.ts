@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubernetesReplicasDnsName, swarmReplicasDnsName } from '../../contract/names.js';
-import { buildHAProxyModel, SERVER_WEIGHT } from './build-model.js';
+import { buildHAProxyModel, maxconnPerInstance, SERVER_WEIGHT } from './build-model.js';
 import { UnsafeConfigValueError } from './config-text.js';
 import { renderHAProxyConfig } from './render-config.js';
 import { loadSpec } from '../../bench/lib/loopback/spec-file.js';
@@ -84,4 +84,12 @@ test('the renderer refuses values that would change the config structure, naming
     mutate(model);
     assert.throws(() => renderHAProxyConfig(model), (error: unknown) => error instanceof UnsafeConfigValueError && error.path.startsWith(path), path);
   }
+});
+
+test('several HAProxy instances share a replica\'s maxconnPerServer: each renders its share, rounded up as the agents round theirs; 0 stays unlimited', () => {
+  const withInstances = (replicas: number, maxconnPerServer: number) => ({ ...hello, spec: { ...hello.spec, haproxy: { ...hello.spec.haproxy, replicas, maxconnPerServer } } });
+  const maxconn = (replicas: number, limit: number) => buildHAProxyModel(withInstances(replicas, limit), { discovery: { kind: 'swarm' }, slots: 16 }).backend.servers.maxconn;
+  assert.deepEqual([maxconn(1, 100), maxconn(2, 100), maxconn(3, 100), maxconn(9, 5), maxconn(3, 0)], [100, 50, 34, 1, 0]);
+  assert.deepEqual([1, 2, 3].map((n) => maxconnPerInstance(100, n)), [100, 50, 34]);
+  assert.match(renderHAProxyConfig(buildHAProxyModel(withInstances(2, 100), { discovery: { kind: 'swarm' }, slots: 16 })), / maxconn 50 /);
 });

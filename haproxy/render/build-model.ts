@@ -94,7 +94,7 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
         fqdn: replicasDnsName(name, context.discovery),
         port: s.port,
         weight: SERVER_WEIGHT,
-        maxconn: s.haproxy.maxconnPerServer,
+        maxconn: maxconnPerInstance(s.haproxy.maxconnPerServer, s.haproxy.replicas),
         slowstartMs: durationMs(s.haproxy.slowstart),
         agentPort: s.agent.port,
         agentIntervalMs: durationMs(s.agent.interval),
@@ -126,4 +126,14 @@ function nameserverOf(discovery: Discovery): NameserverSource {
   const parsed = parseIpv4HostPort(text);
   if (!parsed) throw new UnsafeConfigValueError('context.discovery.nameserver', `${JSON.stringify(text)} is not an IPv4 host:port`);
   return { kind: 'address', ...parsed };
+}
+
+/**
+ * Each HAProxy instance's share of a replica's concurrency ceiling: several instances together
+ * send one replica maxconnPerServer, not that many times over (each share rounded up, as the
+ * agents round theirs: api/agent/decide-agent-reply.ts; 0 stays unlimited). This is the ceiling
+ * before the agents answer.
+ */
+export function maxconnPerInstance(maxconnPerServer: number, instances: number): number {
+  return maxconnPerServer === 0 ? 0 : Math.max(1, Math.ceil(maxconnPerServer / instances));
 }

@@ -84,7 +84,7 @@ export interface ServerTemplateModel {
   port: number;
   /** Weight 100 makes the agent's `ready NN%` mean weight NN. */
   weight: number;
-  /** 0 means unlimited. */
+  /** This instance's share of spec.haproxy.maxconnPerServer; 0 means unlimited. */
   maxconn: number;
   slowstartMs: number;
   agentPort: number;

@@ -81,7 +81,7 @@ export function readSettings(env: NodeJS.ProcessEnv): SupervisorSettings {
     minReloadIntervalMs: duration(ENV.minReloadInterval, '2s', 0),
     maxOldWorkers: maxOld,
     oldWorkersWaitMs: duration(ENV.oldWorkersWait, '1m', 0),
-    statusIntervalMs: duration(ENV.statusInterval, '10s', 100),
+    statusIntervalMs: duration(ENV.statusInterval, '5s', 100),
     statusPollMs: duration(ENV.statusPoll, '1s', 100),
   };
   if (problems.length > 0) throw new SettingsError(problems.join('\n'));

@@ -1,5 +1,6 @@
 // Builds the supervisor's status report from HAProxy itself (`show proc`, `show stat`) and
 // sends it to the operator (PUT /v1/haproxy/<name>/status), one report at a time.
+import { hostname } from 'node:os';
 import { STATUS_PATH, type PanicGuardStatus, type StatusReport } from '../../contract/supervisor-protocol.js';
 import { panicBackendName } from '../render/build-model.js';
 import type { HAProxyProcess } from './haproxy-process.js';
@@ -10,7 +11,7 @@ export type UpdateSummary = Pick<StatusReport, 'configHash' | 'loadedConfigHash'
 
 /** The servers reported are the agent-checked ones: the panic guard's backend (<name>-panic) is left out. */
 export async function buildStatusReport(process: HAProxyProcess, masterSocket: string, summary: UpdateSummary, panicGuard?: PanicGuardStatus, name?: string): Promise<StatusReport> {
-  const report: StatusReport = { ...summary, reportedAt: new Date().toISOString(), haproxy: { running: false, oldWorkers: 0, reloads: 0 }, servers: [], panicGuard };
+  const report: StatusReport = { ...summary, reportedAt: new Date().toISOString(), instance: hostname(), haproxy: { running: false, oldWorkers: 0, reloads: 0 }, servers: [], panicGuard };
   if (!process.running) return report;
   try {
     const table = await process.showProc();

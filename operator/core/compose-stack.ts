@@ -3,6 +3,7 @@
 // limits and agent environment. Pure; `bso render stack` writes it out.
 import type { BalancedService } from '../../crd/types.generated.js';
 import { desiredStateFor, type DesiredService } from './desired-state.js';
+import { swarmConstraints } from './swarm-constraints.js';
 import { apiServiceName, haproxyServiceName, networkName, statsSecretName, SUPERVISOR_ENV } from '../../contract/names.js';
 
 /** Where the HAProxy image's supervisor looks for its bootstrap config. */
@@ -44,9 +45,9 @@ export function composeStackFor(object: BalancedService): Record<string, unknown
         configs: [{ source: 'haproxy_cfg', target: BOOTSTRAP_TARGET }],
         secrets: [{ source: 'stats_auth', target: statsSecret }],
         deploy: {
-          replicas: 1,
+          replicas: haproxy.replicas,
           endpoint_mode: 'dnsrr',
-          placement: { constraints: ['node.role == manager'] },
+          placement: { constraints: swarmConstraints(haproxy.placement), max_replicas_per_node: haproxy.placement.maxPerNode },
           restart_policy: { condition: 'any', delay: '2s' },
           update_config: { order: 'stop-first' },
           labels: stackLabels(object, 'haproxy'),

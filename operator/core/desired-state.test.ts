@@ -50,3 +50,14 @@ test('services say where their /metrics is, for Prometheus\'s Swarm discovery', 
   assert.equal(api!.labels['bso.dev/metrics-port'], '8080');
   assert.equal(haproxy!.labels['bso.dev/metrics-port'], '8404');
 });
+
+test('spec.haproxy.replicas instances, at most one per node: on the managers by default, else on the nodes with nodeLabel', () => {
+  const [, one] = desiredStateFor(loadExample(), CONTROL).services;
+  assert.equal(one!.replicas, 1);
+  assert.deepEqual(one!.placement, { managersOnly: true, maxPerNode: 1 });
+  const spec = loadExample((t) => t.replace('statsPort: 8404', 'statsPort: 8404\n    replicas: 3\n    nodeLabel: example.com/edge=true'));
+  const [api, three] = desiredStateFor(spec, CONTROL).services;
+  assert.equal(three!.replicas, 3);
+  assert.deepEqual(three!.placement, { managersOnly: false, nodeLabel: { key: 'example.com/edge', value: 'true' }, maxPerNode: 1 });
+  assert.deepEqual(api!.placement, { managersOnly: false }, 'API replicas go anywhere, several per node');
+});

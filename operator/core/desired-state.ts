@@ -30,9 +30,19 @@ export interface DesiredService {
   networks: string[];
   /** Files mounted from Swarm secrets or configs (Kubernetes: Secrets), at /run/secrets/<target> or /<target>. */
   files: DesiredFile[];
-  /** Only on the manager nodes (HAProxy, to be reachable at a known address), or anywhere. */
-  placement: { managersOnly: boolean };
+  placement: DesiredPlacement;
   stopGracePeriodMs: number;
+}
+
+/**
+ * Where tasks may run. HAProxy: on the nodes with nodeLabel, else (Swarm) the managers, at most
+ * one per node (its ports are published on the node). API replicas: anywhere.
+ */
+export interface DesiredPlacement {
+  managersOnly: boolean;
+  nodeLabel?: { key: string; value: string };
+  /** At most this many tasks on one node (Swarm MaxReplicas; Kubernetes pod anti-affinity when 1). */
+  maxPerNode?: number;
 }
 
 export interface DesiredFile { source: 'secret' | 'config'; name: string; target: string }
@@ -99,7 +109,7 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     name: haproxyServiceName(name),
     component: 'haproxy',
     image: spec.haproxy.image,
-    replicas: 1,
+    replicas: spec.haproxy.replicas,
     env: {
       [SUPERVISOR_ENV.name]: name,
       [SUPERVISOR_ENV.operatorUrl]: control.operatorUrl,
@@ -114,7 +124,7 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       { source: 'config', name: control.tokenConfig, target: `/run/bso/${control.tokenConfig}` },
       { source: 'secret', name: statsSecret, target: statsSecret },
     ]),
-    placement: { managersOnly: true },
+    placement: haproxyPlacement(spec.haproxy.nodeLabel),
     stopGracePeriodMs: 30_000,
   };
   return {
@@ -126,6 +136,12 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       return { ...service, labels: withHash(labels, { ...service, labels }) };
     }),
   };
+}
+
+function haproxyPlacement(nodeLabel: string | undefined): DesiredPlacement {
+  if (!nodeLabel) return { managersOnly: true, maxPerNode: 1 };
+  const at = nodeLabel.indexOf('=');
+  return { managersOnly: false, nodeLabel: { key: nodeLabel.slice(0, at), value: nodeLabel.slice(at + 1) }, maxPerNode: 1 };
 }
 
 /** One canonical order, so a service read back from the orchestrator compares equal. */

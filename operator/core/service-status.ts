@@ -2,6 +2,7 @@
 // each server's HAProxy state and weight), what each HAProxy supervisor reported, and the config
 // it serves. Types only; the reconciler fills them, the API, the CLI and metrics read them.
 import type { Condition } from './conditions.js';
+import type { InstanceStatus } from './instance-reports.js';
 
 export interface ServerStatus {
   name: string;
@@ -24,6 +25,8 @@ export interface ServerStatus {
 
 /** What a supervisor reports about its HAProxy (PUT /v1/haproxy/NAME/status). */
 export interface SupervisorReport {
+  /** The HAProxy instance that reported (its host name). */
+  instance?: string;
   configHash?: string;
   lastOutcome?: string;
   rejectedHash?: string;
@@ -42,6 +45,8 @@ export interface ServiceStatus {
   configHash?: string;
   conditions: Condition[];
   servers: ServerStatus[];
+  /** Each live HAProxy instance and its view of each server (absent from a supervisor that does not name itself). */
+  instances?: InstanceStatus[];
 }
 
 export interface RenderedConfig { text: string; hash: string }

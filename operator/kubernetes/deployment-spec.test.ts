@@ -147,3 +147,23 @@ test('labels someone else added (managedFields: not bso\'s apply) are not read b
   assert.equal(labelsAppliedBy(FIELD_MANAGER, unrecorded.metadata), undefined);
   assert.equal(fromDeployment(unrecorded, companion, OPTIONS)!.labels.team, 'payments');
 });
+
+test('several HAProxy instances: required anti-affinity by node, the nodeSelector, replaced one at a time in place; one instance surges; read back exactly', () => {
+  const spec = loadExample((t) => t.replace('statsPort: 8404', 'statsPort: 8404\n    replicas: 3\n    nodeLabel: example.com/edge=true'));
+  const haproxy = desiredStateFor(spec, CONTROL).services[1]!;
+  const deployment = wire(toDeployment(haproxy, OPTIONS));
+  const pod = deployment.spec!.template.spec!;
+  assert.equal(deployment.spec!.replicas, 3);
+  assert.deepEqual(pod.nodeSelector, { 'example.com/edge': 'true' });
+  assert.deepEqual(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, [
+    { labelSelector: { matchLabels: deployment.spec!.selector.matchLabels }, topologyKey: 'kubernetes.io/hostname' },
+  ]);
+  assert.deepEqual(deployment.spec!.strategy!.rollingUpdate, { maxSurge: 0, maxUnavailable: 1 });
+  const back = fromDeployment(deployment, wire(toService(haproxy, OPTIONS)), OPTIONS);
+  assert.deepEqual(wire(back), wire(haproxy));
+
+  const one = wire(toDeployment(services()[1]!, OPTIONS));
+  assert.equal(one.spec!.template.spec!.affinity, undefined, 'one pod: nothing to keep apart from (its own surge pod must fit)');
+  assert.equal(one.spec!.template.spec!.nodeSelector, undefined);
+  assert.deepEqual(one.spec!.strategy!.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
+});

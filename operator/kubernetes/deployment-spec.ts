@@ -2,10 +2,11 @@
 // Pure translation both ways: fromDeployment projects an observed Deployment back onto the
 // fields bso sets, so the planner sees drift (replicas scaled by hand, an edited image, a
 // deleted headless Service) and nothing else (defaults the API server adds are ignored).
-// Fields with no Kubernetes meaning (Swarm networks, manager placement) and the exact grace
-// period in ms ride in one annotation, so the round trip is exact.
+// Fields with no Kubernetes meaning (Swarm networks, manager placement, tasks per node beyond
+// what the anti-affinity shows) and the exact grace period in ms ride in one annotation, so the
+// round trip is exact.
 import type { V1Container, V1Deployment, V1EnvVar, V1ObjectMeta, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { sortFiles, type DesiredFile, type DesiredService } from '../core/desired-state.js';
+import { sortFiles, type DesiredFile, type DesiredPlacement, type DesiredService } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { apiVersionOf, DEPLOYMENTS } from './kube-api.js';
 import { bytesOf, cpuQuantity, memoryQuantity, nanoCpusOf } from './quantity.js';
@@ -18,12 +19,15 @@ export const SECRET_FILE_KEY = 'auth';
 /** Where a secret with a relative target is mounted, as on Swarm. */
 export const SECRETS_DIR = '/run/secrets';
 
-interface Unmapped { networks: string[]; managersOnly: boolean; stopGracePeriodMs: number }
+interface Unmapped { networks: string[]; managersOnly: boolean; stopGracePeriodMs: number; maxPerNode?: number }
 
 export interface TranslateOptions { namespace: string; haproxyServiceType: HAProxyServiceType }
 
 export function toDeployment(service: DesiredService, options: TranslateOptions): V1Deployment {
-  const unmapped: Unmapped = { networks: service.networks, managersOnly: service.placement.managersOnly, stopGracePeriodMs: service.stopGracePeriodMs };
+  const unmapped: Unmapped = {
+    networks: service.networks, managersOnly: service.placement.managersOnly, stopGracePeriodMs: service.stopGracePeriodMs,
+    ...(service.placement.maxPerNode ? { maxPerNode: service.placement.maxPerNode } : {}),
+  };
   // The spec hash stays off the pods: a changed replica count must not restart every pod.
   const podLabels = Object.fromEntries(Object.entries(service.labels).filter(([key]) => key !== LABEL_SPEC_HASH));
   const container: V1Container = {
@@ -42,13 +46,14 @@ export function toDeployment(service: DesiredService, options: TranslateOptions)
     spec: {
       replicas: service.replicas,
       selector: { matchLabels: podSelector(service) },
-      // Start the new pod before stopping the old one (no host ports on Kubernetes).
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: keptApart(service) ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: 1, maxUnavailable: 0 } },
       revisionHistoryLimit: 3,
       template: {
         metadata: { labels: podLabels },
         spec: {
           containers: [container],
+          ...(service.placement.nodeLabel ? { nodeSelector: { [service.placement.nodeLabel.key]: service.placement.nodeLabel.value } } : {}),
+          ...(keptApart(service) ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: podSelector(service) }, topologyKey: HOSTNAME_LABEL }] } } } : {}),
           volumes: service.files.map((file, i): V1Volume => ({ name: volumeName(file, i), secret: { secretName: file.name, defaultMode: 0o444 } })),
           terminationGracePeriodSeconds: Math.ceil(service.stopGracePeriodMs / 1000),
           enableServiceLinks: false,
@@ -107,7 +112,7 @@ export function fromDeployment(deployment: V1Deployment, companion: V1Service | 
       : [],
     networks: unmapped?.networks ?? [],
     files: filesOf(container?.volumeMounts ?? [], pod?.volumes ?? []),
-    placement: { managersOnly: unmapped?.managersOnly ?? false },
+    placement: placementOf(unmapped, pod?.nodeSelector),
     // The exact value when the annotation agrees with the pod's grace period, else the pod's.
     stopGracePeriodMs: unmapped && Math.ceil(unmapped.stopGracePeriodMs / 1000) === graceSeconds ? unmapped.stopGracePeriodMs : graceSeconds * 1000,
   };
@@ -115,6 +120,28 @@ export function fromDeployment(deployment: V1Deployment, companion: V1Service | 
   const wanted = toService(projected, options);
   if (!companion || !serviceMatches(wanted, companion)) projected.endpointMode = 'vip' as 'dnsrr';
   return projected;
+}
+
+/** The node label Kubernetes puts on every node with its name: one pod per value is one per node. */
+export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+/**
+ * Several pods that must run on distinct nodes (HAProxy instances): required pod anti-affinity,
+ * and a rollout that replaces one at a time in place (a surge pod would find no free node when
+ * every eligible node has one, and wait forever). One pod alone surges: there is nothing to keep
+ * it apart from, and the old pod serves until the new one runs.
+ */
+function keptApart(service: DesiredService): boolean {
+  return service.placement.maxPerNode === 1 && service.replicas > 1;
+}
+
+function placementOf(unmapped: Unmapped | undefined, nodeSelector: Record<string, string> | undefined): DesiredPlacement {
+  const [label] = Object.entries(nodeSelector ?? {});
+  return {
+    managersOnly: unmapped?.managersOnly ?? false,
+    ...(label ? { nodeLabel: { key: label[0], value: label[1] } } : {}),
+    ...(unmapped?.maxPerNode ? { maxPerNode: unmapped.maxPerNode } : {}),
+  };
 }
 
 /**
@@ -165,7 +192,10 @@ function parseUnmapped(text: string | undefined): Unmapped | undefined {
   try {
     const value = JSON.parse(text) as Partial<Unmapped>;
     if (!Array.isArray(value.networks) || typeof value.managersOnly !== 'boolean' || typeof value.stopGracePeriodMs !== 'number') return undefined;
-    return { networks: value.networks.map(String), managersOnly: value.managersOnly, stopGracePeriodMs: value.stopGracePeriodMs };
+    return {
+      networks: value.networks.map(String), managersOnly: value.managersOnly, stopGracePeriodMs: value.stopGracePeriodMs,
+      ...(typeof value.maxPerNode === 'number' ? { maxPerNode: value.maxPerNode } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -29,3 +29,14 @@ test('scaling changes only the replica count: the task template stays the same, 
   const four = desiredStateFor(loadExample((t) => t.replace('replicas: 2', 'replicas: 4')), CONTROL).services[0]!;
   assert.deepEqual(toServiceSpec(four, ids).TaskTemplate, toServiceSpec(two, ids).TaskTemplate);
 });
+
+test('HAProxy instances: MaxReplicas 1 (one per node, as their host ports need), the managers or the nodes with the label; read back exactly', () => {
+  const spec = loadExample((t) => t.replace('statsPort: 8404', 'statsPort: 8404\n    replicas: 3\n    nodeLabel: example.com/edge=true'));
+  for (const [example, constraints] of [[loadExample(), ['node.role == manager']], [spec, ['node.labels.example.com/edge == true']]] as const) {
+    const haproxy = desiredStateFor(example, CONTROL).services[1]!;
+    const swarm = toServiceSpec(haproxy, ids);
+    assert.deepEqual(swarm.TaskTemplate!.Placement, { Constraints: constraints, MaxReplicas: 1 });
+    assert.equal(swarm.Mode!.Replicated!.Replicas, haproxy.replicas);
+    assert.deepEqual(fromServiceSpec(swarm, (id) => id.replace(/^id-/, ''))!.placement, haproxy.placement);
+  }
+});

@@ -1,11 +1,11 @@
 // DesiredService <-> Docker Swarm ServiceSpec. Pure translation both ways: fromServiceSpec
 // projects an observed service back onto the fields bso sets, so the planner can see drift.
 import type Docker from 'dockerode';
-import { sortFiles, type DesiredService } from '../core/desired-state.js';
+import { sortFiles, type DesiredPlacement, type DesiredService } from '../core/desired-state.js';
 import { LABEL_SPEC_HASH } from '../../contract/names.js';
+import { placementOfConstraints, swarmConstraints } from '../core/swarm-constraints.js';
 
 const NS_PER_MS = 1_000_000;
-const MANAGER_CONSTRAINT = 'node.role == manager';
 
 export interface SwarmIds {
   networkId(name: string): string;
@@ -34,11 +34,12 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
       },
       Resources: { Limits: { NanoCPUs: service.limits.nanoCpus, MemoryBytes: service.limits.memoryBytes } },
       RestartPolicy: { Condition: 'any', Delay: 2000 * NS_PER_MS, MaxAttempts: 0 },
-      Placement: service.placement.managersOnly ? { Constraints: [MANAGER_CONSTRAINT] } : {},
+      Placement: toPlacement(service.placement),
       Networks: service.networks.map((name) => ({ Target: ids.networkId(name) })),
     },
     Mode: { Replicated: { Replicas: service.replicas } },
-    // HAProxy publishes host ports: a second task cannot start beside the first on the same node.
+    // HAProxy publishes host ports: a second task cannot start beside the first on the same node
+    // (MaxReplicas 1 says so to the scheduler), so its update stops the old task first.
     UpdateConfig: { Parallelism: 1, Delay: 2000 * NS_PER_MS, FailureAction: 'rollback', Monitor: 10_000 * NS_PER_MS, Order: isHAProxy ? 'stop-first' : 'start-first' },
     RollbackConfig: { Parallelism: 1, FailureAction: 'pause', Monitor: 10_000 * NS_PER_MS, Order: isHAProxy ? 'stop-first' : 'start-first' },
     EndpointSpec: {
@@ -77,9 +78,22 @@ export function fromServiceSpec(spec: Docker.ServiceSpec, networkName: (id: stri
     ports: (spec.EndpointSpec?.Ports ?? []).map((p) => ({ target: p.TargetPort ?? 0, published: p.PublishedPort ?? 0 })),
     networks: (task?.Networks ?? []).map((n) => networkName(n.Target ?? '')),
     files,
-    placement: { managersOnly: (task?.Placement?.Constraints ?? []).includes(MANAGER_CONSTRAINT) },
+    placement: fromPlacement(task?.Placement ?? {}),
     stopGracePeriodMs: Math.round((container.StopGracePeriod ?? 0) / NS_PER_MS),
   };
+}
+
+/** Swarm placement: a constraint (managers, or a node label) and at most N tasks per node. */
+function toPlacement(placement: DesiredPlacement): Docker.TaskSpec['Placement'] {
+  const constraints = swarmConstraints(placement);
+  return {
+    ...(constraints.length ? { Constraints: constraints } : {}),
+    ...(placement.maxPerNode ? { MaxReplicas: placement.maxPerNode } : {}),
+  };
+}
+
+function fromPlacement(placement: NonNullable<Docker.TaskSpec['Placement']> & { MaxReplicas?: number }): DesiredPlacement {
+  return { ...placementOfConstraints(placement.Constraints ?? []), ...(placement.MaxReplicas ? { maxPerNode: placement.MaxReplicas } : {}) };
 }
 
 /** Docker pins registry images to a digest (image:tag@sha256:...); the spec names image:tag. */

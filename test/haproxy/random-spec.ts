@@ -68,6 +68,8 @@ export function randomSpecDocument(r: Random): Record<string, unknown> {
     },
   };
   if (r() < 0.3) haproxy.statsSecret = dnsLabel(r, 63);
+  if (r() < 0.3) haproxy.replicas = int(r, 1, 9);
+  if (r() < 0.3) haproxy.nodeLabel = `${r() < 0.5 ? `${dnsLabel(r, 20)}.example/` : ''}${dnsLabel(r, 40)}=${dnsLabel(r, 20)}`;
   return {
     apiVersion: 'bso.dev/v1alpha1',
     kind: 'BalancedService',
