@@ -22,7 +22,7 @@ export class OperatorMetrics {
   readonly panicGuardActive = new Gauge({ name: 'bso_panic_guard_active', help: '1 while the supervisor\'s panic guard keeps overloaded servers in service.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly panicGuardHeld = new Gauge({ name: 'bso_panic_guard_held_servers', help: 'Servers the panic guard keeps in service although their agent says maint.', labelNames: ['balancedservice'], registers: [this.registry] });
   readonly backendUp = new Gauge({ name: 'bso_backend_up', help: '1 when the last call to the orchestrator\'s API (Docker, Kubernetes) got an answer, 0 while it cannot be reached.', registers: [this.registry] });
-  readonly leader = new Gauge({ name: 'bso_leader', help: '1 while this operator replica holds the leader Lease (or runs without leader election), 0 on standby.', registers: [this.registry] });
+  readonly leader = new Gauge({ name: 'bso_leader', help: '1 while this operator holds the leader lease (Kubernetes Lease, Swarm lock service) or runs without leader election, 0 on standby.', registers: [this.registry] });
   readonly drains = new Counter({ name: 'bso_replica_drains_total', help: 'Times a replica went into MAINT (drained by its agent).', labelNames: ['balancedservice'], registers: [this.registry] });
 
   constructor() {

@@ -14,9 +14,8 @@ import { createOperatorApp, type ConnectedOperator } from './server.js';
 import { connectDocker, endpointOf } from './swarm/docker-client.js';
 import { SwarmBackend } from './swarm/swarm-backend.js';
 import { connectKubernetes } from './kubernetes/connect.js';
-import type { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
 import type { KubeConfigOptions } from './kubernetes/kube-config.js';
-import { LEASE_NAME, leaseIdentity, type LeaderLease, type LeaseTiming } from './kubernetes/leader-lease.js';
+import { leaseIdentity, type LeaderCallbacks, type LeaderElection, type LeaseTiming } from './core/leader-election.js';
 import type { EndpointsDnsSettings } from './kubernetes/endpoints-dns-settings.js';
 import { runEndpointsDns } from './kubernetes/run-endpoints-dns.js';
 import type { Discovery } from '../haproxy/render/context.js';
@@ -35,8 +34,9 @@ export interface OperatorOptions {
   configApi?: (reconciler: Reconciler, token: string) => { mount: (app: Express) => void; notify: (name: string) => void };
   renderConfig?: (spec: BalancedService) => RenderedConfig;
   /**
-   * Kubernetes: elect a leader with the Lease bso-operator, so that several replicas run safely
-   * (only the leader writes; the others wait, not ready). Default on; false turns it off.
+   * Elect a leader, so that several operator processes run safely (only the leader writes; the
+   * others wait, not ready): on Kubernetes with the Lease bso-operator (default on; false turns
+   * it off), on Swarm with the lock service bso-operator-lock (off unless given).
    */
   leaderElection?: false | { identity?: string; timing?: LeaseTiming };
   /** Kubernetes: --kubeconfig, --context, --namespace (default: KUBECONFIG, in-cluster, BSO_NAMESPACE). */
@@ -82,8 +82,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   logger.info(`serving /healthz, /readyz, /metrics and the API on ${options.listenHost}:${port}`, { backend: options.backend });
 
   const stopping = new AbortController();
-  let lease: LeaderLease | undefined;
+  let lease: LeaderElection | undefined;
   let stopEndpointsDns: (() => Promise<void>) | undefined;
+  const leadership = (backend: Electable, settings: { identity?: string; timing?: LeaseTiming }) => waitForLeadership(backend, settings, logger, readiness, metrics, stopping.signal, () => {
+    logger.error('lost the leader lease (could not renew it in time): stopping the reconciler');
+    readiness.waiting('lost the leader lease');
+    metrics.leader.set(0);
+    void connected?.reconciler.stop().finally(() => options.onLostLeadership?.());
+  });
   const connecting = (async () => {
     const waitFor = <T>(what: string, work: () => Promise<T>) => retryUntilReachable(what, work, logger, readiness, stopping.signal);
     let backend: Backend;
@@ -97,20 +103,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         stopEndpointsDns = await runEndpointsDns(kubernetes, options.endpointsDns, logger);
         if (stopping.signal.aborted) await stopEndpointsDns(); // stop() came while it bound
       }
-      if (options.leaderElection !== false) {
-        lease = await leadership(kubernetes, options.leaderElection ?? {}, logger, readiness, metrics, stopping.signal, () => {
-          logger.error('lost the leader Lease (could not renew it in time): stopping the reconciler');
-          readiness.waiting('lost the leader Lease');
-          metrics.leader.set(0);
-          void connected?.reconciler.stop().finally(() => options.onLostLeadership?.());
-        });
-      }
+      if (options.leaderElection !== false) lease = await leadership(kubernetes, options.leaderElection ?? {});
     } else {
       const docker = connectDocker();
       const swarm = new SwarmBackend(docker);
       backend = swarm;
       discovery = { kind: 'swarm' };
       advertiseUrl ??= `http://${await waitFor(`Docker at ${endpointOf(docker)}`, () => gatewayAddress(swarm))}:${port}`;
+      if (options.leaderElection) lease = await leadership(swarm, options.leaderElection);
     }
     const url = advertiseUrl!;
     const control = await waitFor(options.backend === 'kubernetes' ? 'the Kubernetes API' : 'Docker', () => backend.ensureControlPlane(url));
@@ -127,7 +127,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       configApi.mount(app);
     }
     connected = { backend, reconciler };
-    if (options.backend === 'swarm' || options.leaderElection === false) metrics.leader.set(1);
+    if (!lease) metrics.leader.set(1);
     if (!stopping.signal.aborted) reconciler.start();
     return reconciler;
   })();
@@ -145,28 +145,29 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 }
 
-/** Waits until this replica holds the leader Lease; standby meanwhile (not ready, saying who leads). */
-async function leadership(kubernetes: KubernetesBackend, settings: { identity?: string; timing?: LeaseTiming }, logger: Logger, readiness: Readiness, metrics: OperatorMetrics, signal: AbortSignal, lost: () => void): Promise<LeaderLease> {
+interface Electable { leaderLease(identity: string, callbacks: LeaderCallbacks, timing?: LeaseTiming): LeaderElection }
+
+/** Waits until this process holds the leader lease; standby meanwhile (not ready, saying who leads). */
+async function waitForLeadership(backend: Electable, settings: { identity?: string; timing?: LeaseTiming }, logger: Logger, readiness: Readiness, metrics: OperatorMetrics, signal: AbortSignal, lost: () => void): Promise<LeaderElection> {
   const identity = settings.identity ?? leaseIdentity();
-  const where = `${kubernetes.namespace}/${LEASE_NAME}`;
-  readiness.waiting(`standby: waiting for the leader Lease ${where}`);
   metrics.leader.set(0);
-  let lease!: LeaderLease;
+  let lease!: LeaderElection;
   await new Promise<void>((resolve, reject) => {
-    lease = kubernetes.leaderLease(identity, {
+    lease = backend.leaderLease(identity, {
       onStartedLeading: () => {
-        logger.info(`leading: holds the Lease ${where} as ${identity}`);
+        logger.info(`leading: holds the ${lease.where} as ${identity}`);
         metrics.leader.set(1);
         resolve();
       },
       onStoppedLeading: lost,
       onNewLeader: (holder) => {
-        logger.info(`standby: the Lease ${where} is held by ${holder}`);
-        readiness.waiting(`standby: the leader Lease ${where} is held by ${holder}`);
+        logger.info(`standby: the ${lease.where} is held by ${holder}`);
+        readiness.waiting(`standby: the leader ${lease.where} is held by ${holder}`);
       },
     }, settings.timing);
-    signal.addEventListener('abort', () => { void lease.stop(); reject(new BsoError('BSO_USAGE', 'stopped while waiting for the leader Lease')); }, { once: true });
-    logger.info(`leader election: competing for the Lease ${where} as ${identity}`);
+    readiness.waiting(`standby: waiting for the leader ${lease.where}`);
+    signal.addEventListener('abort', () => { void lease.stop(); reject(new BsoError('BSO_USAGE', `stopped while waiting for the leader ${lease.where}`)); }, { once: true });
+    logger.info(`leader election: competing for the ${lease.where} as ${identity}`);
     lease.start();
   });
   return lease;

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../main.js';
+import { leaderElectionOf } from './operator.js';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
@@ -37,4 +38,15 @@ test('--help teaches when to use the endpoints DNS', async () => {
   assert.match(r.stdout, /--endpoints-dns <host:port>/);
   assert.match(r.stdout, /--endpoints-dns-address <ip:port>/);
   assert.match(r.stdout, /Clusters without cluster DNS/);
+});
+
+test('leader election: on Kubernetes unless --no-leader-elect; on Swarm only with --leader-elect or BSO_LEADER_ELECT=1', async () => {
+  assert.deepEqual([
+    leaderElectionOf('kubernetes', undefined, undefined), leaderElectionOf('kubernetes', false, '1'),
+    leaderElectionOf('swarm', undefined, undefined), leaderElectionOf('swarm', true, undefined), leaderElectionOf('swarm', undefined, '1'), leaderElectionOf('swarm', false, '1'),
+  ], [{}, false, false, {}, {}, false]);
+  const help = await run(['--help']);
+  assert.match(help.stdout, /--leader-elect +Swarm: elect a leader/);
+  assert.match(help.stdout, /bso-operator-lock \(no replicas/);
+  assert.match(help.stdout, /--no-leader-elect/);
 });

@@ -6,7 +6,7 @@ import { contextOption, kubeconfigOption } from '../connect.js';
 import { endpointsDnsSettings } from '../../operator/kubernetes/endpoints-dns-settings.js';
 
 interface OperatorCliOptions {
-  backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect: boolean;
+  backend: 'swarm' | 'kubernetes'; listen: string; resync: string; advertiseUrl?: string; logFormat?: string; logLevel?: string; leaderElect?: boolean;
   kubeconfig?: string; context?: string; namespace?: string; endpointsDns?: string; endpointsDnsAddress?: string;
 }
 
@@ -22,6 +22,7 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .addOption(kubeconfigOption())
     .addOption(contextOption())
     .addOption(new Option('-n, --namespace <namespace>', 'Kubernetes: the namespace the operator manages (default: $BSO_NAMESPACE, else the context\'s, else the pod\'s)'))
+    .option('--leader-elect', 'Swarm: elect a leader with the lock service bso-operator-lock, so that a second operator can stand by (default on Kubernetes; off on Swarm; $BSO_LEADER_ELECT=1)')
     .option('--no-leader-elect', 'Kubernetes: do not elect a leader with the Lease bso-operator (only for a single replica)')
     .option('--endpoints-dns <host:port>', 'Kubernetes without cluster DNS: answer HAProxy\'s DNS queries for the API replicas itself, on this UDP address (default off: HAProxy asks the cluster DNS; $BSO_ENDPOINTS_DNS)')
     .option('--endpoints-dns-address <ip:port>', 'with --endpoints-dns: the address HAProxy pods send their queries to (default: the --endpoints-dns address, required when that is 0.0.0.0; $BSO_ENDPOINTS_DNS_ADDRESS)')
@@ -35,6 +36,9 @@ On Kubernetes, replicas elect a leader with the Lease bso-operator in their name
 leader writes; the others wait on standby (/readyz 503 "standby: ... held by POD") and take over
 within about 15 s when the leader goes away. A leader that cannot renew its Lease for 10 s stops
 and exits with code 1 (Kubernetes restarts it as a standby). bso_leader is 1 on the leader.
+On Swarm, --leader-elect does the same (a 10 s lease) with the labels of a service of bso's own,
+bso-operator-lock (no replicas; Docker's service versions make the writes safe). It is off by
+default there: a lone operator that is killed would otherwise wait 15 s for its own lock.
 
 Clusters without cluster DNS (no CoreDNS or kube-dns): HAProxy finds the API replicas by asking
 DNS for NAME-api.NAMESPACE.svc.cluster.local, which nothing answers there. With --endpoints-dns the
@@ -48,6 +52,7 @@ reconcile number where there is one; JSON lines for log collectors, text for peo
 
 Examples:
   bso operator --backend=swarm --log-format text
+  bso operator --backend=swarm --leader-elect      # a second one on another manager stands by
   curl -s localhost:9464/readyz
   bso operator --backend=kubernetes --advertise-url http://10.96.0.40:9464 \\
     --endpoints-dns 0.0.0.0:5353 --endpoints-dns-address 10.96.0.40:5353`)
@@ -87,11 +92,11 @@ Examples:
       const running = await startOperator({
         backend: options.backend, listenHost: host, listenPort: port, resyncMs, logger,
         advertiseUrl: options.advertiseUrl ?? process.env.BSO_ADVERTISE_URL, configApi: supervisorConfigApi,
-        leaderElection: options.leaderElect ? undefined : false,
+        leaderElection: leaderElectionOf(options.backend, options.leaderElect, process.env.BSO_LEADER_ELECT),
         kubernetes: { kubeconfig: options.kubeconfig, context: options.context, namespace: options.namespace },
         endpointsDns: endpointsDns.settings,
         onLostLeadership: () => {
-          ctx.stderr('bso operator: lost the leader Lease; exiting so that a fresh replica competes again');
+          ctx.stderr('bso operator: lost the leader lease; exiting so that a fresh replica competes again');
           process.exit(1);
         },
       });
@@ -116,4 +121,13 @@ Examples:
 function splitHostPort(text: string): [string, string] {
   const at = text.lastIndexOf(':');
   return at < 0 ? ['0.0.0.0', text] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/**
+ * Kubernetes elects unless --no-leader-elect; Swarm only with --leader-elect (or
+ * BSO_LEADER_ELECT=1): a lone Swarm operator restarted after a crash would wait out its own lock.
+ */
+export function leaderElectionOf(backend: 'swarm' | 'kubernetes', flag: boolean | undefined, env: string | undefined): false | Record<string, never> {
+  if (backend === 'kubernetes') return flag === false ? false : {};
+  return flag === true || (flag === undefined && env === '1') ? {} : false;
 }

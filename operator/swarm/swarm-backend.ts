@@ -11,6 +11,8 @@ import { describeDockerError, dockerStatus } from './docker-client.js';
 import { SwarmSpecStore } from './spec-store.js';
 import { fromServiceSpec, toServiceSpec } from './service-spec.js';
 import { watchSwarmEvents } from './swarm-events.js';
+import { LeaderElection, type LeaderCallbacks, type LeaseTiming } from '../core/leader-election.js';
+import { SWARM_LEASE_TIMING, SwarmLockStore } from './operator-lock.js';
 
 export const CONTROL_NETWORK = 'bso-control';
 export const TOKEN_CONFIG = 'bso-operator-token';
@@ -167,6 +169,11 @@ export class SwarmBackend implements Backend {
         throw error;
       }
     });
+  }
+
+  /** Leader election among operator processes, with the lock service bso-operator-lock (operator-lock.ts). */
+  leaderLease(identity: string, callbacks: LeaderCallbacks, timing?: LeaseTiming): LeaderElection {
+    return new LeaderElection(new SwarmLockStore(this.docker), identity, callbacks, timing ?? SWARM_LEASE_TIMING);
   }
 
   watch(onHint: (name: string | undefined) => void, onError: (error: unknown) => void): () => void {

@@ -49,9 +49,9 @@ spec:
 export interface OperatorChild { child: ChildProcess; url: string; exited: Promise<void>; stop(signal?: NodeJS.Signals): Promise<void> }
 
 /** `bso operator` from source, its Docker calls going to dockerHost. */
-export function startOperatorChild(options: { port: number; dockerHost: string; logFile: string; resync?: string }): OperatorChild {
+export function startOperatorChild(options: { port: number; dockerHost: string; logFile: string; resync?: string; args?: string[] }): OperatorChild {
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const args = ['--import', 'tsx', 'test/faults/bso-from-source.ts', 'operator', '--backend=swarm', '--listen', `0.0.0.0:${options.port}`, '--resync', options.resync ?? '5s'];
+  const args = ['--import', 'tsx', 'test/faults/bso-from-source.ts', 'operator', '--backend=swarm', '--listen', `0.0.0.0:${options.port}`, '--resync', options.resync ?? '5s', ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: options.dockerHost } });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
