@@ -152,7 +152,7 @@ export class Reconciler {
     } else if (this.queue.failuresOf(name) === 0) this.queue.add(name);
   }
 
-  /** The live HAProxy instances' reports as one (operator/core/instance-reports.ts). */
+  /** The HAProxy instances' reports as one (operator/core/instance-reports.ts). */
   private combinedReport(name: string): SupervisorReport | undefined {
     const instances = this.reports.get(name);
     return instances && combineReports(instances);

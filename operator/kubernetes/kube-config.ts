@@ -82,13 +82,15 @@ export function fromKubeconfigFiles(files: readonly string[], options: Pick<Kube
 function loadFile(file: string): KubeConfig {
   const config = new KubeConfig();
   let raw: { users?: Array<{ name?: unknown; user?: Record<string, unknown> }> };
+  const base = dirname(file);
   try {
-    raw = (parse(readFileSync(file, 'utf8')) ?? {}) as typeof raw;
-    config.loadFromFile(file);
+    const text = readFileSync(file, 'utf8');
+    raw = (parse(text) ?? {}) as typeof raw;
+    config.loadFromString(text); // what config.loadFromFile does, without reading the file again
+    config.makePathsAbsolute(base);
   } catch (error) {
     throw configError(`${file}: ${(error as Error).message}`);
   }
-  const base = dirname(file);
   const users = config.users.map((user) => {
     const fromFile = raw.users?.find((u) => u.name === user.name)?.user ?? {};
     const tokenFile = fromFile.tokenFile ?? fromFile['token-file'];

@@ -2,7 +2,7 @@
 // replicas (it never runs a task). Docker versions every service; an update names the version it
 // read and is refused ("update out of sequence") when another operator wrote in between, which
 // is what makes the election safe (operator/core/leader-election.ts). Only the endpoints the
-// socket proxy already allows are used: list, inspect, create and update services.
+// socket proxy already allows are used: list, create and update services.
 import type Docker from 'dockerode';
 import { LABEL_COMPONENT } from '../../contract/names.js';
 import type { LeaseRecord, LeaseStore, LeaseTiming } from '../core/leader-election.js';
@@ -34,11 +34,11 @@ export class SwarmLockStore implements LeaseStore {
 
   async read(): Promise<{ record: LeaseRecord; version: unknown } | undefined> {
     const services = await this.docker.listServices({ filters: { name: [LOCK_SERVICE] } });
+    // The list already carries each service's spec and version (the name filter is a prefix match).
     const found = services.find((s) => s.Spec?.Name === LOCK_SERVICE);
     if (!found?.ID) return undefined;
-    const service = await this.docker.getService(found.ID).inspect() as Docker.Service;
-    const labels = service.Spec?.Labels ?? {};
-    const version: LockVersion = { id: found.ID, index: service.Version?.Index ?? 0, spec: service.Spec as Docker.ServiceSpec };
+    const labels = found.Spec?.Labels ?? {};
+    const version: LockVersion = { id: found.ID, index: found.Version?.Index ?? 0, spec: found.Spec as Docker.ServiceSpec };
     return { record: recordOf(labels), version };
   }
 
