@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_npm_packages
+# The seed experiment runs bin/bso.js, which runs the compiled CLI: build it, so that the tier
+# never tests an older dist/ than the source beside it.
+npm run -s build
 BSO_TEST_K8S_UP=1 exec node scripts/run-tests.mjs k8s "$@"
