@@ -1,6 +1,9 @@
 // The replica's HTTP API (Express). Routes:
 //   GET /         who answered: hostname, agent state and weight, load, time
 //   GET /healthz  200 while the process serves
+//   GET /readyz   200 once HAProxy sends it requests (its health checks passed `rise` times in a
+//                 row), 503 with the reason before that and while draining (contract/readiness.ts):
+//                 the orchestrator's readiness gate during a rolling update
 //   GET /metrics  Prometheus text (api/metrics.ts)
 //   GET /work     burns CPU for ?ms=N milliseconds (at most 1000) on the request thread: a
 //                 replica "slow from its own work", for demos and benchmarks
@@ -13,6 +16,7 @@ import { hostname } from 'node:os';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AgentSnapshot } from './agent/agent-messages.js';
 import type { ApiMetrics } from './metrics.js';
+import { READINESS_PATH } from '../contract/readiness.js';
 
 export const MAX_WORK_MS = 1000;
 export const MAX_SLEEP_MS = 10_000;
@@ -27,6 +31,13 @@ export interface AppDeps {
   draining?: () => boolean;
   /** Counts each request's service time for the agent (api/request-stats.ts). */
   countRequests?: (req: Request, res: Response, next: NextFunction) => void;
+  /** Readiness for the orchestrator (contract/readiness.ts): GET /readyz. */
+  readiness?: {
+    /** The path HAProxy health-checks, and what to tell when one was answered. */
+    healthPath: string;
+    healthChecked(checker: string | undefined, status: number): void;
+    state(): { ready: boolean; reason: string };
+  };
   /** Delays requests as BSO_API_DELAY_FILE says (api/injected-delay.ts). */
   injectDelay?: (req: Request, res: Response, next: NextFunction) => void;
 }
@@ -36,6 +47,17 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  const readiness = deps.readiness;
+  if (readiness) {
+    app.use((req, res, next) => {
+      if (req.path === readiness.healthPath) res.once('finish', () => readiness.healthChecked(req.socket.remoteAddress, res.statusCode));
+      next();
+    });
+    app.get(READINESS_PATH, (_req, res) => {
+      const { ready, reason } = readiness.state();
+      res.status(ready ? 200 : 503).json({ ready, reason });
+    });
+  }
   if (deps.countRequests) app.use(deps.countRequests);
   app.use(deps.metrics.middleware);
   if (deps.injectDelay) app.use(deps.injectDelay);

@@ -49,7 +49,7 @@ test('readApiConfig: every variable is read', () => {
     PORT: '0', AGENT_PORT: '0', BSO_MAINT_AT: '90', BSO_READY_AT: '20', BSO_AGENT_METRIC: 'max',
     BSO_SAMPLE_INTERVAL: '100ms', BSO_SMOOTHING: '0s', BSO_MIN_MAINT_TIME: '1m', BSO_AGENT_WEIGHTING: 'binary', BSO_CGROUP_ROOT: '/tmp/x',
     BSO_DRAIN_DELAY: '0s', BSO_SHUTDOWN_TIMEOUT: '2s', BSO_AGENT_MAX_CONNECTIONS: '10', BSO_REFERENCE_CPUS: '0.25', BSO_MAXCONN_LIMIT: '7',
-    BSO_API_DELAY_FILE: '/tmp/delay',
+    BSO_API_DELAY_FILE: '/tmp/delay', BSO_HEALTH_PATH: '/ping', BSO_HEALTH_RISE: '3',
   });
   assert.deepEqual(config, {
     port: 0, agentPort: 0, sampleIntervalMs: 100,
@@ -58,7 +58,7 @@ test('readApiConfig: every variable is read', () => {
       capacity: { referenceCores: 0.25, concurrencyCap: 7, tuning: CAPACITY_TUNING },
     },
     cgroupRoot: '/tmp/x', cgroupRootExplicit: true, drainDelayMs: 0, shutdownTimeoutMs: 2000, agentMaxConnections: 10,
-    delayFile: '/tmp/delay',
+    delayFile: '/tmp/delay', healthCheck: { path: '/ping', rise: 3 },
   });
 });
 
@@ -74,6 +74,8 @@ const BAD: Array<[Record<string, string>, RegExp]> = [
   [{ BSO_AGENT_METRIC: 'disk' }, /^BSO_AGENT_METRIC="disk": must be one of cpu, memory, max/],
   [{ BSO_AGENT_WEIGHTING: 'linear' }, /^BSO_AGENT_WEIGHTING="linear": must be one of proportional, binary/],
   [{ BSO_SAMPLE_INTERVAL: '250' }, /^BSO_SAMPLE_INTERVAL="250": must be a duration/],
+  [{ BSO_HEALTH_RISE: '0' }, /^BSO_HEALTH_RISE="0": must be an integer from 1 to 100/],
+  [{ BSO_HEALTH_PATH: 'healthz' }, /^BSO_HEALTH_PATH="healthz": must be an absolute path/],
   [{ BSO_SAMPLE_INTERVAL: '1ms' }, /^BSO_SAMPLE_INTERVAL="1ms": must be a duration from 50ms to 1m/],
   [{ BSO_SMOOTHING: '1.5s' }, /^BSO_SMOOTHING="1.5s"/],
   [{ BSO_MIN_MAINT_TIME: 'soon' }, /^BSO_MIN_MAINT_TIME="soon"/],

@@ -38,6 +38,8 @@ export interface ApiConfig {
   agentMaxConnections: number;
   /** BSO_API_DELAY_FILE: a file whose number of ms delays every request (benchmarks, demos); undefined = none. */
   delayFile: string | undefined;
+  /** HAProxy's health check (spec.healthCheck.path and .rise): when this replica counts as ready (contract/readiness.ts). */
+  healthCheck: { path: string; rise: number };
 }
 
 export interface ConfigIssue {
@@ -74,6 +76,13 @@ export function readApiConfig(env: Env): ConfigResult {
       return parseDuration(fallback)!;
     }
     return ms;
+  };
+
+  const healthPath = (): string => {
+    const value = raw(API_ENV.healthPath) ?? SCHEMA_DEFAULTS.healthPath;
+    if (/^\/[A-Za-z0-9._~/-]*$/.test(value)) return value;
+    issues.push({ variable: API_ENV.healthPath, value, message: 'must be an absolute path of letters, digits and . _ ~ / -' });
+    return SCHEMA_DEFAULTS.healthPath;
   };
 
   const port = integer(API_ENV.port, SCHEMA_DEFAULTS.port, 0, 65535, ' (0 picks a free port)');
@@ -126,6 +135,7 @@ export function readApiConfig(env: Env): ConfigResult {
     shutdownTimeoutMs: duration(API_ENV.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT, { minMs: 0, maxMs: 600_000 }),
     agentMaxConnections: integer(API_ENV.agentMaxConnections, DEFAULT_AGENT_MAX_CONNECTIONS, 1, 1_000_000),
     delayFile: raw(API_ENV.delayFile),
+    healthCheck: { path: healthPath(), rise: integer(API_ENV.healthRise, SCHEMA_DEFAULTS.healthRise, 1, 100) },
   };
   return issues.length === 0 ? { ok: true, config } : { ok: false, issues };
 }

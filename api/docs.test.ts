@@ -20,6 +20,8 @@ const DEFAULTS: Record<keyof typeof API_ENV, string> = {
   cgroupRoot: DEFAULT_CGROUP_ROOT,
   drainDelay: DEFAULT_DRAIN_DELAY,
   shutdownTimeout: DEFAULT_SHUTDOWN_TIMEOUT,
+  healthPath: SCHEMA_DEFAULTS.healthPath,
+  healthRise: String(SCHEMA_DEFAULTS.healthRise),
   agentMaxConnections: String(DEFAULT_AGENT_MAX_CONNECTIONS),
   delayFile: '(unset)',
 };

@@ -9,6 +9,7 @@ import type { ApiConfig } from './config.js';
 import { createApiMetrics } from './metrics.js';
 import { countRequests, createRequestStatsBuffer } from './request-stats.js';
 import { injectDelay } from './injected-delay.js';
+import { checkPassed, HAProxyAdmission } from './readiness/haproxy-admission.js';
 
 /** Agent sockets are destroyed this long after they connected. */
 export const AGENT_SOCKET_DEADLINE_MS = 2000;
@@ -45,8 +46,20 @@ export async function startApi(config: ApiConfig, log: (message: string) => void
     thresholds: { maintAt: config.loop.policy.maintAt, readyAt: config.loop.policy.readyAt },
     metric: config.loop.metric,
   });
+  const admission = new HAProxyAdmission(config.healthCheck.rise, Date.now());
+  let ready = false;
+  const readiness = {
+    healthPath: config.healthCheck.path,
+    healthChecked: (checker: string | undefined, status: number) => admission.healthCheck(checker, checkPassed(status)),
+    state: () => {
+      const state = admission.state(Date.now(), draining);
+      if (state.ready !== ready) log(`${state.ready ? 'ready' : 'not ready'}: ${state.reason}`);
+      ready = state.ready;
+      return state;
+    },
+  };
   const app = createApp({
-    agent: () => agent.snapshot(), metrics, draining: () => draining, countRequests: countRequests(requestStats),
+    agent: () => agent.snapshot(), metrics, draining: () => draining, countRequests: countRequests(requestStats), readiness,
     ...(config.delayFile ? { injectDelay: injectDelay(config.delayFile) } : {}),
   });
   const server: Server = createServer(app);

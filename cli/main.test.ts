@@ -69,7 +69,7 @@ test('validate: an invalid file exits 1 with every issue on stderr as FILE:LINE:
   assert.deepEqual(r.stderr, [
     `${path}:7:13: spec.replicas: must be at least 0`,
     `${path}:10:14: spec.agent.thresholds.ready: must be lower than spec.agent.thresholds.maint (80)`,
-    `${path}:11:3: spec.colour: unknown field; known fields: image, replicas, port, env, resources, healthCheck, agent, haproxy`,
+    `${path}:11:3: spec.colour: unknown field; known fields: image, replicas, port, env, resources, rollout, healthCheck, agent, haproxy`,
     '3 problems found in 1 file.',
   ]);
 });

@@ -9,6 +9,8 @@ export const LABEL_OWNER = 'bso.dev/balancedservice';
 export const LABEL_COMPONENT = 'bso.dev/component';
 /** Hash of the desired object, so an unchanged spec causes zero writes. */
 export const LABEL_SPEC_HASH = 'bso.dev/spec-hash';
+/** On services and each of their replicas: the revision of the replicas' template (operator/core/desired-state.ts revisionOf). */
+export const LABEL_REVISION = 'bso.dev/revision';
 /** On services: the port of their /metrics, for Prometheus's Swarm discovery (deploy/prometheus). */
 export const LABEL_METRICS_PORT = 'bso.dev/metrics-port';
 /** Marks objects managed by bso at all. */
@@ -48,6 +50,9 @@ export const AGENT_ENV = {
   cgroupRoot: 'BSO_CGROUP_ROOT',
   drainDelay: 'BSO_DRAIN_DELAY',
   shutdownTimeout: 'BSO_SHUTDOWN_TIMEOUT',
+  /** spec.healthCheck.path and .rise: the replica is ready once HAProxy's check passed rise times (contract/readiness.ts). */
+  healthPath: 'BSO_HEALTH_PATH',
+  healthRise: 'BSO_HEALTH_RISE',
 } as const;
 
 /** Environment variables the operator sets in the HAProxy container (read by its supervisor). */

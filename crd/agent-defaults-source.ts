@@ -25,6 +25,7 @@ export function agentDefaultsSource(schema: SchemaNode, header: string): string 
   const agent = child(spec, 'agent');
   const thresholds = child(agent, 'thresholds');
   const haproxy = child(spec, 'haproxy');
+  const healthCheck = child(spec, 'healthCheck');
   const defaults = {
     port: defaultOf(child(spec, 'port'), 'number', 'spec.port'),
     agentPort: defaultOf(child(agent, 'port'), 'number', 'spec.agent.port'),
@@ -37,6 +38,8 @@ export function agentDefaultsSource(schema: SchemaNode, header: string): string 
     agentInterval: defaultOf(child(agent, 'interval'), 'string', 'spec.agent.interval'),
     weighting: defaultOf(child(agent, 'weighting'), 'string', 'spec.agent.weighting'),
     maxconnPerServer: defaultOf(child(haproxy, 'maxconnPerServer'), 'number', 'spec.haproxy.maxconnPerServer'),
+    healthPath: defaultOf(child(healthCheck, 'path'), 'string', 'spec.healthCheck.path'),
+    healthRise: defaultOf(child(healthCheck, 'rise'), 'number', 'spec.healthCheck.rise'),
   };
   const range = (name: string) => ({ min: child(thresholds, name)['minimum'] as number, max: child(thresholds, name)['maximum'] as number });
   const json = (value: unknown) => JSON.stringify(value);

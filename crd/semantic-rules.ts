@@ -64,6 +64,10 @@ export function semanticIssues(doc: unknown): RawIssue[] {
     if (ms > max) fail(path, `must be at most ${formatMs(max)}`);
   }
 
+  if (get(doc, ['spec', 'rollout', 'maxSurge']) === 0 && get(doc, ['spec', 'rollout', 'maxUnavailable']) === 0) {
+    fail(['spec', 'rollout', 'maxUnavailable'], 'must be at least 1 when spec.rollout.maxSurge is 0: a rollout could replace no replica');
+  }
+
   const cpus = get(doc, ['spec', 'resources', 'cpus']);
   if (typeof cpus === 'number' && Math.abs(cpus * 1000 - Math.round(cpus * 1000)) > 1e-6) {
     fail(['spec', 'resources', 'cpus'], 'must have at most 3 decimals (e.g. 0.5 or 1.25)');

@@ -65,6 +65,7 @@ export interface BalancedServiceSpec {
     [k: string]: string | undefined;
   };
   resources: BalancedServiceSpecResources;
+  rollout: BalancedServiceSpecRollout;
   healthCheck: BalancedServiceSpecHealthCheck;
   agent: BalancedServiceSpecAgent;
   haproxy: BalancedServiceSpecHaproxy;
@@ -81,6 +82,19 @@ export interface BalancedServiceSpecResources {
    * Memory limit, e.g. 256Mi, 1Gi, 512M (at least 6Mi).
    */
   memory: string;
+}
+/**
+ * How a change of the replicas' image, env or resources rolls out: replica by replica, each new one serving in HAProxy (its health checks passed healthCheck.rise times) before an old one stops, each old one drained through its agent first. A new version whose replicas fail to start stops the rollout: the old replicas keep serving and the status says Degraded (RolloutFailed). docs/rollouts.md.
+ */
+export interface BalancedServiceSpecRollout {
+  /**
+   * How many replicas above spec.replicas may run while rolling out (new ones started before old ones stop).
+   */
+  maxSurge: number;
+  /**
+   * How many of spec.replicas may be missing while rolling out (old ones stopped before their successors serve). On Swarm a rollout either starts new replicas first (maxSurge above 0: that many at a time, none missing) or stops old ones first (maxSurge 0: maxUnavailable at a time).
+   */
+  maxUnavailable: number;
 }
 /**
  * HAProxy's HTTP health check of each replica's API.
@@ -244,6 +258,7 @@ export interface BalancedServiceStatus {
    * While several HAProxy instances report (spec.haproxy.replicas): each one and its own view of each server; servers above is their combined view (the worst state any instance sees).
    */
   instances?: BalancedServiceStatusInstance[];
+  rollout?: BalancedServiceStatusRollout;
 }
 export interface BalancedServiceStatusCondition {
   type: "Ready" | "Progressing" | "Degraded";
@@ -307,4 +322,30 @@ export interface BalancedServiceStatusInstanceServer {
   address?: string;
   state: "UP" | "MAINT" | "DRAIN" | "DOWN" | "NOLB" | "UNKNOWN";
   weight: number;
+}
+/**
+ * The replicas' rollout to the spec's revision (bso rollout status NAME follows it).
+ */
+export interface BalancedServiceStatusRollout {
+  /**
+   * The revision the spec asks for: a hash of the replicas' image, env, resources and files; each replica carries the label bso.dev/revision it was made with.
+   */
+  revision: string;
+  /**
+   * Complete: every replica runs the revision and serves in HAProxy, none of an older one runs. Failed: the orchestrator gave up on it (Swarm rolled back, Kubernetes' progress deadline passed); the old replicas serve.
+   */
+  state: "Progressing" | "Complete" | "Failed";
+  /**
+   * Running replicas of the revision.
+   */
+  updatedReplicas: number;
+  /**
+   * Of those, how many HAProxy sends requests (a server not DOWN, with the replica's address).
+   */
+  updatedServing: number;
+  /**
+   * Running replicas of another revision.
+   */
+  oldReplicas: number;
+  message: string;
 }

@@ -34,6 +34,7 @@ test('a spec with only a name and an image gets every default', () => {
       replicas: 2,
       port: 8080,
       resources: { cpus: 0.5, memory: '256Mi' },
+      rollout: { maxSurge: 1, maxUnavailable: 0 },
       healthCheck: { path: '/healthz', interval: '2s', fall: 3, rise: 2 },
       agent: {
         port: 9999, interval: '500ms', metric: 'cpu', thresholds: { maint: 80, ready: 60 },

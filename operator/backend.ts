@@ -43,6 +43,8 @@ export interface TaskInfo {
   /** What a person calls it: the Swarm task `hello-api.1`, the Kubernetes pod's name. */
   name?: string;
   slot: number; node: string; state: string; address?: string; message?: string; containerId?: string;
+  /** The revision the replica was made with (its label bso.dev/revision; rollout-progress.ts). */
+  revision?: string;
 }
 
 export interface Backend {

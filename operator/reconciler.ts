@@ -9,7 +9,8 @@ import type { Backend, StoredSpec, TaskInfo } from './backend.js';
 import { conditionsFor, REASONS, type Condition } from './core/conditions.js';
 import type { RenderedConfig, ServiceStatus, SupervisorReport } from './core/service-status.js';
 import { desiredStateFor, type ControlPlane, type DesiredState } from './core/desired-state.js';
-import { apiServiceName, haproxyServiceName } from '../contract/names.js';
+import { apiServiceName, haproxyServiceName, LABEL_REVISION } from '../contract/names.js';
+import { rolloutProgress, type FailedRevision } from './core/rollout-progress.js';
 import { planFor, type PlanAction } from './core/plan.js';
 import { portConflictsFor } from './core/port-conflicts.js';
 import { withPlacement } from './core/server-placement.js';
@@ -276,9 +277,12 @@ export class Reconciler {
     }
     const blocking = plan.conflicts.map((c) => ({ reason: REASONS.foreignObject, message: c.message }));
     for (const c of plan.conflicts) this.events.record(name, 'Warning', REASONS.foreignObject, c.message);
-    const status = await this.setStatus(name, stored, blocking);
+    const api = desired.services.find((s) => s.component === 'api')!;
+    const failed = plan.held.find((h) => h.service === api.name)?.failed;
+    const status = await this.setStatus(name, stored, blocking, { revision: api.labels[LABEL_REVISION]!, failed });
     const ready = status.conditions.find((c) => c.type === 'Ready')?.status === 'True';
-    return ready || blocking.length > 0 ? undefined : (this.options.progressPollMs ?? 2000);
+    const settled = ready && status.rollout?.state !== 'Progressing';
+    return settled || blocking.length > 0 ? undefined : (this.options.progressPollMs ?? 2000);
   }
 
   private async apply(name: string, action: PlanAction): Promise<void> {
@@ -314,7 +318,7 @@ export class Reconciler {
     return undefined;
   }
 
-  private async setStatus(name: string, stored: StoredSpec, blocking: Array<{ reason: string; message: string }>): Promise<ServiceStatus> {
+  private async setStatus(name: string, stored: StoredSpec, blocking: Array<{ reason: string; message: string }>, rollout?: { revision: string; failed?: FailedRevision }): Promise<ServiceStatus> {
     const { backend, metrics } = this.options;
     const desiredReplicas = stored.valid ? stored.object.spec.replicas : 0;
     const [api, haproxy, tasks] = !stored.valid || blocking.some((b) => b.reason === REASONS.portTaken)
@@ -324,6 +328,8 @@ export class Reconciler {
     const report = this.combinedReport(name);
     const servers = withPlacement(servedServers(report?.servers ?? []), tasks);
     const previous = this.statuses.get(name)?.conditions ?? [];
+    const progress = rollout && blocking.length === 0 ? rolloutProgress({ revision: rollout.revision, replicas: desiredReplicas, tasks, servers, failed: rollout.failed }) : undefined;
+    if (progress?.state === 'Failed' && this.statuses.get(name)?.rollout?.state !== 'Failed') this.events.record(name, 'Warning', REASONS.rolloutFailed, progress.message);
     const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
     const conditions = conditionsFor({
       generation: stored.generation,
@@ -335,6 +341,7 @@ export class Reconciler {
       servers,
       blocking,
       rejectedConfig: rejected,
+      ...(progress ? { rollout: progress } : {}),
       panicGuard: report?.panicGuard && { active: report.panicGuard.active, thresholdPercent: report.panicGuard.thresholdPercent, held: report.panicGuard.held.map((h) => h.name) },
     }, previous, new Date().toISOString());
     const status: ServiceStatus = {
@@ -345,6 +352,7 @@ export class Reconciler {
       conditions,
       servers,
       ...this.instancesOf(name),
+      ...(progress ? { rollout: progress } : {}),
     };
     this.noteTransitions(name, previous, conditions);
     this.keepStatus(name, status);

@@ -29,6 +29,7 @@ export function resourceStatusOf(status: ServiceStatus): BalancedServiceStatus {
     servers: status.servers.map(({ cpu: _cpu, memory: _memory, ...server }) => ({ ...server, state: server.state as ServerState })),
     // Without reportedAt: it changes at every report, and the resource would be written each time.
     ...(status.instances ? { instances: status.instances.map(({ reportedAt: _at, ...i }) => ({ ...i, servers: i.servers.map((s) => ({ ...s, state: s.state as ServerState })) })) } : {}),
+    ...(status.rollout ? { rollout: { ...status.rollout } } : {}),
   };
 }
 

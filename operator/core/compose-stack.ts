@@ -4,6 +4,8 @@
 import type { BalancedService } from '../../crd/types.generated.js';
 import { desiredStateFor, type DesiredService } from './desired-state.js';
 import { swarmConstraints } from './swarm-constraints.js';
+import { updateOrder } from './swarm-rollout.js';
+import { READINESS_PROBE, readinessCheckCommand } from '../../contract/readiness.js';
 import { apiServiceName, haproxyServiceName, networkName, statsSecretName, SUPERVISOR_ENV } from '../../contract/names.js';
 
 /** Where the HAProxy image's supervisor looks for its bootstrap config. */
@@ -28,12 +30,20 @@ export function composeStackFor(object: BalancedService): Record<string, unknown
         environment: sorted(api.env),
         networks: { net: { aliases: [stackReplicasHost(name)] } },
         stop_grace_period: `${api.stopGracePeriodMs / 1000}s`,
+        // The rollout's readiness gate, as the operator sets it (contract/readiness.ts).
+        healthcheck: {
+          test: readinessCheckCommand(),
+          interval: `${READINESS_PROBE.intervalMs / 1000}s`,
+          timeout: `${READINESS_PROBE.timeoutMs / 1000}s`,
+          retries: READINESS_PROBE.retries,
+          start_period: `${READINESS_PROBE.startPeriodMs / 1000}s`,
+        },
         deploy: {
           replicas: api.replicas,
           endpoint_mode: 'dnsrr',
           resources: { limits: limitsOf(api) },
           restart_policy: { condition: 'any', delay: '2s' },
-          update_config: { parallelism: 1, delay: '2s', order: 'start-first', failure_action: 'rollback' },
+          update_config: { ...updateOrder(api.rollout!), delay: '2s', failure_action: 'rollback', monitor: '10s', max_failure_ratio: 0 },
           labels: stackLabels(object, 'api'),
         },
       },

@@ -30,6 +30,8 @@ export const REASONS = {
   /** The orchestrator's API cannot be reached (Docker down, socket gone): retried with backoff. */
   backendUnavailable: 'BackendUnavailable',
   specInvalid: 'SpecInvalid',
+  /** The orchestrator gave up on the replicas' new revision; the previous one serves. */
+  rolloutFailed: 'RolloutFailed',
 } as const;
 
 export interface StatusFacts {
@@ -46,6 +48,8 @@ export interface StatusFacts {
   blocking: Array<{ reason: string; message: string }>;
   rejectedConfig?: string;
   transientError?: string;
+  /** The replicas' rollout (rollout-progress.ts): what is left while it progresses, why it failed. */
+  rollout?: { state: 'Progressing' | 'Complete' | 'Failed'; message: string };
   /** The supervisor's panic guard, while it keeps overloaded servers in service. */
   panicGuard?: { active: boolean; held: readonly string[]; thresholdPercent: number };
 }
@@ -54,7 +58,8 @@ export function conditionsFor(facts: StatusFacts, previous: readonly Condition[]
   const up = facts.servers.filter((s) => s.state === 'UP').length;
   const maint = facts.servers.filter((s) => s.state === 'MAINT').length;
   const configApplied = facts.configHash !== undefined && facts.configHash === facts.appliedConfigHash;
-  const replicasOk = facts.runningReplicas === facts.desiredReplicas;
+  // At least: while a rollout surges, new replicas run beside the old ones.
+  const replicasOk = facts.runningReplicas >= facts.desiredReplicas;
 
   let ready: [ConditionStatus, string, string];
   if (facts.blocking.length > 0) ready = ['False', facts.blocking[0]!.reason, facts.blocking[0]!.message];
@@ -64,12 +69,20 @@ export function conditionsFor(facts: StatusFacts, previous: readonly Condition[]
     ready = ['False', REASONS.replicasNotReady, `${facts.runningReplicas}/${facts.desiredReplicas} replicas running, ${up} UP in HAProxy`];
   } else ready = ['True', REASONS.allReplicasReady, `${facts.runningReplicas}/${facts.desiredReplicas} replicas running, ${up} UP in HAProxy`];
 
-  const progressing: [ConditionStatus, string, string] = facts.blocking.length === 0 && (!replicasOk || !configApplied || !facts.haproxyRunning)
-    ? ['True', REASONS.rollingOut, `converging: ${facts.runningReplicas}/${facts.desiredReplicas} replicas running${configApplied ? '' : ', HAProxy config pending'}`]
-    : ['False', REASONS.converged, facts.blocking.length ? 'blocked; see Degraded' : 'the cluster matches the spec'];
+  const rolloutFailed = facts.rollout?.state === 'Failed';
+  const rollingOut = facts.rollout?.state === 'Progressing';
+  let progressing: [ConditionStatus, string, string];
+  if (facts.blocking.length > 0) progressing = ['False', REASONS.converged, 'blocked; see Degraded'];
+  else if (rolloutFailed) progressing = ['False', REASONS.rolloutFailed, facts.rollout!.message];
+  else if (!replicasOk || !configApplied || !facts.haproxyRunning || rollingOut) {
+    progressing = ['True', REASONS.rollingOut, rollingOut
+      ? `rolling out: ${facts.rollout!.message}${configApplied ? '' : ', HAProxy config pending'}`
+      : `converging: ${facts.runningReplicas}/${facts.desiredReplicas} replicas running${configApplied ? '' : ', HAProxy config pending'}`];
+  } else progressing = ['False', REASONS.converged, 'the cluster matches the spec'];
 
   let degraded: [ConditionStatus, string, string] = ['False', REASONS.asExpected, 'no problems'];
   if (facts.blocking.length > 0) degraded = ['True', facts.blocking[0]!.reason, facts.blocking.map((b) => b.message).join('; ')];
+  else if (rolloutFailed) degraded = ['True', REASONS.rolloutFailed, `${facts.rollout!.message}; apply a spec with another image, env or resources to roll out again`];
   else if (facts.rejectedConfig) degraded = ['True', REASONS.configRejected, `HAProxy rejected the new configuration and keeps the previous one: ${facts.rejectedConfig}`];
   else if (facts.transientError) degraded = ['True', REASONS.backendError, facts.transientError];
   else if (facts.panicGuard?.active) {

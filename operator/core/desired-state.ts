@@ -4,7 +4,7 @@ import type { BalancedService } from '../../crd/types.generated.js';
 import { durationMs } from '../../crd/duration.js';
 import { memoryBytes } from '../../crd/quantity.js';
 import {
-  AGENT_ENV, SUPERVISOR_ENV, LABEL_METRICS_PORT, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
+  AGENT_ENV, SUPERVISOR_ENV, LABEL_METRICS_PORT, LABEL_REVISION, LABEL_SPEC_HASH, apiServiceName, haproxyServiceName, networkName, ownerLabels, statsSecretName,
   type Component,
 } from '../../contract/names.js';
 import { specHash } from './spec-hash.js';
@@ -32,7 +32,16 @@ export interface DesiredService {
   files: DesiredFile[];
   placement: DesiredPlacement;
   stopGracePeriodMs: number;
+  /**
+   * API replicas: how a change of their template rolls out (spec.rollout), waiting for each new
+   * replica to be ready as contract/readiness.ts defines it (the Swarm healthcheck, the Kubernetes
+   * readinessProbe). HAProxy: undefined (one instance per node, replaced one at a time).
+   */
+  rollout?: DesiredRollout;
 }
+
+/** Like a Deployment's RollingUpdate: replicas above `replicas` while rolling, and replicas below it. */
+export interface DesiredRollout { maxSurge: number; maxUnavailable: number }
 
 /**
  * Where tasks may run. HAProxy: on the nodes with nodeLabel, else (Swarm) the managers, at most
@@ -96,6 +105,8 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
       [AGENT_ENV.maxconnLimit]: String(spec.haproxy.maxconnPerServer),
       [AGENT_ENV.drainDelay]: `${drainDelayMs}ms`,
       [AGENT_ENV.shutdownTimeout]: `${SHUTDOWN_TIMEOUT_MS}ms`,
+      [AGENT_ENV.healthPath]: spec.healthCheck.path,
+      [AGENT_ENV.healthRise]: String(spec.healthCheck.rise),
     },
     limits: { nanoCpus: Math.round(spec.resources.cpus * 1e9), memoryBytes: memoryBytes(spec.resources.memory) },
     endpointMode: 'dnsrr',
@@ -104,6 +115,7 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     files: [],
     placement: { managersOnly: false },
     stopGracePeriodMs: drainDelayMs + SHUTDOWN_TIMEOUT_MS + 5000,
+    rollout: { maxSurge: spec.rollout.maxSurge, maxUnavailable: spec.rollout.maxUnavailable },
   };
   const haproxy: Omit<DesiredService, 'labels'> = {
     name: haproxyServiceName(name),
@@ -132,10 +144,20 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     network: { name: network, labels: { ...userLabels, ...ownerLabels(name, 'network') } },
     secrets: spec.haproxy.statsSecret ? [] : [{ name: statsSecret, labels: { ...userLabels, ...ownerLabels(name, 'stats-auth') }, generated: true }],
     services: ([[api, spec.port], [haproxy, spec.haproxy.statsPort]] as Array<[Omit<DesiredService, 'labels'>, number]>).map(([service, metricsPort]) => {
-      const labels = { ...userLabels, ...ownerLabels(name, service.component), [LABEL_METRICS_PORT]: String(metricsPort) };
+      const labels = { ...userLabels, ...ownerLabels(name, service.component), [LABEL_METRICS_PORT]: String(metricsPort), [LABEL_REVISION]: revisionOf(service) };
       return { ...service, labels: withHash(labels, { ...service, labels }) };
     }),
   };
+}
+
+/**
+ * The revision of a service's replicas: a hash of what their containers are made of, so that it
+ * changes exactly when the orchestrator replaces them (not with the number of replicas, nor with
+ * the rollout settings). Each replica carries the revision it was made with (LABEL_REVISION).
+ */
+export function revisionOf(service: Omit<DesiredService, 'labels'>): string {
+  const { image, env, limits, files, networks, placement, stopGracePeriodMs } = service;
+  return specHash({ image, env, limits, files, networks, placement, stopGracePeriodMs }).slice(0, 12);
 }
 
 function haproxyPlacement(nodeLabel: string | undefined): DesiredPlacement {

@@ -2,8 +2,9 @@
 // An unchanged spec plans nothing; a foreign object with one of our names is a conflict,
 // never overwritten; objects we own that are no longer desired are deleted.
 import type { DesiredService, DesiredState } from './desired-state.js';
-import { LABEL_OWNER, LABEL_SPEC_HASH } from '../../contract/names.js';
+import { LABEL_OWNER, LABEL_REVISION, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { specHash } from './spec-hash.js';
+import type { FailedRevision } from './rollout-progress.js';
 
 export type ObjectKind = 'network' | 'secret' | 'service';
 
@@ -16,6 +17,8 @@ export interface ObservedObject {
   version?: number;
   /** Services: the observed spec projected back onto the fields bso sets. */
   service?: DesiredService;
+  /** Services: a revision whose rollout the orchestrator gave up on (Swarm rolled it back). */
+  failedRevision?: FailedRevision;
 }
 
 export type PlanAction =
@@ -27,7 +30,10 @@ export type PlanAction =
 
 export interface Conflict { kind: ObjectKind; name: string; message: string }
 
-export interface Plan { actions: PlanAction[]; conflicts: Conflict[] }
+/** A service left as it is because the spec asks for a revision whose rollout failed. */
+export interface HeldRollout { service: string; failed: FailedRevision }
+
+export interface Plan { actions: PlanAction[]; conflicts: Conflict[]; held: HeldRollout[] }
 
 const DELETE_ORDER: Record<ObjectKind, number> = { service: 0, secret: 1, network: 2 };
 
@@ -39,6 +45,7 @@ const DELETE_ORDER: Record<ObjectKind, number> = { service: 0, secret: 1, networ
 export function planFor(name: string, desired: DesiredState | undefined, owned: readonly ObservedObject[], byName: readonly ObservedObject[]): Plan {
   const actions: PlanAction[] = [];
   const conflicts: Conflict[] = [];
+  const held: HeldRollout[] = [];
   const isOurs = (o: ObservedObject) => o.labels[LABEL_OWNER] === name;
   const find = (kind: ObjectKind, objectName: string) => byName.find((o) => o.kind === kind && o.name === objectName);
   const foreign = (kind: ObjectKind, objectName: string) => {
@@ -70,6 +77,13 @@ export function planFor(name: string, desired: DesiredState | undefined, owned: 
         actions.push({ type: 'create', kind: 'service', service });
         continue;
       }
+      // Swarm rolled a failed revision back (the old replicas serve): applying it again would
+      // fail again, in a loop. It stays held until the spec asks for another revision.
+      const failed = observed.failedRevision;
+      if (failed && failed.revision === service.labels[LABEL_REVISION]) {
+        held.push({ service: service.name, failed });
+        continue;
+      }
       const reason = serviceDrift(service, observed);
       if (reason) actions.push({ type: 'update', kind: 'service', service, id: observed.id, version: observed.version ?? 0, reason });
     }
@@ -81,7 +95,7 @@ export function planFor(name: string, desired: DesiredState | undefined, owned: 
   for (const o of leftovers) {
     actions.push({ type: 'delete', kind: o.kind, id: o.id, name: o.name, reason: desired ? 'no longer desired' : `BalancedService ${name} was deleted` });
   }
-  return { actions, conflicts };
+  return { actions, conflicts, held };
 }
 
 /** Why an observed service must be updated, or undefined when it matches. */

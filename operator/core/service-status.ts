@@ -3,6 +3,7 @@
 // it serves. Types only; the reconciler fills them, the API, the CLI and metrics read them.
 import type { Condition } from './conditions.js';
 import type { InstanceStatus } from './instance-reports.js';
+import type { RolloutStatus } from './rollout-progress.js';
 
 export interface ServerStatus {
   name: string;
@@ -47,6 +48,8 @@ export interface ServiceStatus {
   servers: ServerStatus[];
   /** Each live HAProxy instance and its view of each server (absent from a supervisor that does not name itself). */
   instances?: InstanceStatus[];
+  /** The replicas' rollout to the spec's revision (rollout-progress.ts). */
+  rollout?: RolloutStatus;
 }
 
 export interface RenderedConfig { text: string; hash: string }

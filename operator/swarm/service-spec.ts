@@ -1,11 +1,22 @@
 // DesiredService <-> Docker Swarm ServiceSpec. Pure translation both ways: fromServiceSpec
 // projects an observed service back onto the fields bso sets, so the planner can see drift.
 import type Docker from 'dockerode';
-import { sortFiles, type DesiredPlacement, type DesiredService } from '../core/desired-state.js';
+import { sortFiles, type DesiredPlacement, type DesiredRollout, type DesiredService } from '../core/desired-state.js';
 import { LABEL_SPEC_HASH } from '../../contract/names.js';
+import { READINESS_PROBE, readinessCheckCommand } from '../../contract/readiness.js';
 import { placementOfConstraints, swarmConstraints } from '../core/swarm-constraints.js';
+import { updateOrder } from '../core/swarm-rollout.js';
 
 const NS_PER_MS = 1_000_000;
+
+/**
+ * On the service only (not its tasks): spec.rollout as written, since Swarm's UpdateConfig says it
+ * only in part (Parallelism and Order) and the planner compares what bso set with what it wants.
+ */
+export const LABEL_ROLLOUT = 'bso.dev/rollout';
+/** Between two batches of a rolling update, and how long Swarm watches a new task for failure. */
+const UPDATE_DELAY_MS = 2000;
+const UPDATE_MONITOR_MS = 10_000;
 
 export interface SwarmIds {
   networkId(name: string): string;
@@ -17,9 +28,10 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
   const secrets = service.files.filter((f) => f.source === 'secret');
   const configs = service.files.filter((f) => f.source === 'config');
   const isHAProxy = service.component === 'haproxy';
+  const update = service.rollout ? swarmUpdate(service.rollout) : { Parallelism: 1, Order: isHAProxy ? 'stop-first' : 'start-first' };
   return {
     Name: service.name,
-    Labels: service.labels,
+    Labels: service.rollout ? { ...service.labels, [LABEL_ROLLOUT]: rolloutLabel(service.rollout) } : service.labels,
     TaskTemplate: {
       ContainerSpec: {
         Image: service.image,
@@ -28,6 +40,18 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
         // replicas changed) must not restart every task.
         Labels: withoutSpecHash(service.labels),
         StopGracePeriod: service.stopGracePeriodMs * NS_PER_MS,
+        // The readiness gate of a rolling update (contract/readiness.ts): Swarm holds a task in
+        // `starting` until its healthcheck passes, and starts-first updates stop an old task only
+        // when its successor runs. Only replicas that roll out with spec.rollout have it.
+        ...(service.rollout ? {
+          Healthcheck: {
+            Test: readinessCheckCommand(),
+            Interval: READINESS_PROBE.intervalMs * NS_PER_MS,
+            Timeout: READINESS_PROBE.timeoutMs * NS_PER_MS,
+            Retries: READINESS_PROBE.retries,
+            StartPeriod: READINESS_PROBE.startPeriodMs * NS_PER_MS,
+          },
+        } : {}),
         Init: true,
         Secrets: secrets.map((f) => ({ SecretID: ids.secretId(f.name), SecretName: f.name, File: { Name: f.target, UID: '0', GID: '0', Mode: 0o444 } })),
         Configs: configs.map((f) => ({ ConfigID: ids.configId(f.name), ConfigName: f.name, File: { Name: f.target, UID: '0', GID: '0', Mode: 0o444 } })),
@@ -39,9 +63,11 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
     },
     Mode: { Replicated: { Replicas: service.replicas } },
     // HAProxy publishes host ports: a second task cannot start beside the first on the same node
-    // (MaxReplicas 1 says so to the scheduler), so its update stops the old task first.
-    UpdateConfig: { Parallelism: 1, Delay: 2000 * NS_PER_MS, FailureAction: 'rollback', Monitor: 10_000 * NS_PER_MS, Order: isHAProxy ? 'stop-first' : 'start-first' },
-    RollbackConfig: { Parallelism: 1, FailureAction: 'pause', Monitor: 10_000 * NS_PER_MS, Order: isHAProxy ? 'stop-first' : 'start-first' },
+    // (MaxReplicas 1 says so to the scheduler), so its update stops the old task first. A failed
+    // update rolls back to the previous spec; the reconciler then holds the failed one
+    // (operator/core/plan.ts) until the spec changes again.
+    UpdateConfig: { ...update, Delay: UPDATE_DELAY_MS * NS_PER_MS, FailureAction: 'rollback', Monitor: UPDATE_MONITOR_MS * NS_PER_MS, MaxFailureRatio: 0 },
+    RollbackConfig: { ...update, FailureAction: 'pause', Monitor: UPDATE_MONITOR_MS * NS_PER_MS, MaxFailureRatio: 0 },
     EndpointSpec: {
       Mode: service.endpointMode,
       Ports: service.ports.map((p) => ({ Protocol: 'tcp', TargetPort: p.target, PublishedPort: p.published, PublishMode: 'host' })),
@@ -51,7 +77,7 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
 
 /** The fields bso sets, read back from an observed service; undefined when it is not one of ours. */
 export function fromServiceSpec(spec: Docker.ServiceSpec, networkName: (id: string) => string): DesiredService | undefined {
-  const labels = spec.Labels ?? {};
+  const { [LABEL_ROLLOUT]: rolloutText, ...labels } = spec.Labels ?? {};
   const component = labels['bso.dev/component'];
   if (component !== 'api' && component !== 'haproxy') return undefined;
   const task = spec.TaskTemplate as Docker.TaskSpec & { ContainerSpec?: Docker.ContainerSpec };
@@ -80,7 +106,32 @@ export function fromServiceSpec(spec: Docker.ServiceSpec, networkName: (id: stri
     files,
     placement: fromPlacement(task?.Placement ?? {}),
     stopGracePeriodMs: Math.round((container.StopGracePeriod ?? 0) / NS_PER_MS),
+    ...rolloutOf(rolloutText, spec.UpdateConfig, container),
   };
+}
+
+function swarmUpdate(rollout: DesiredRollout): { Parallelism: number; Order: 'start-first' | 'stop-first' } {
+  const { parallelism, order } = updateOrder(rollout);
+  return { Parallelism: parallelism, Order: order };
+}
+
+function rolloutLabel(rollout: DesiredRollout): string {
+  return `maxSurge=${rollout.maxSurge},maxUnavailable=${rollout.maxUnavailable}`;
+}
+
+/**
+ * The rollout bso set, read back: its label, as long as the UpdateConfig and the healthcheck
+ * still do what it says (someone who changed them changed the rollout: that is drift).
+ */
+function rolloutOf(text: string | undefined, update: Docker.ServiceSpec['UpdateConfig'], container: Docker.ContainerSpec): Pick<DesiredService, 'rollout'> {
+  const match = /^maxSurge=(\d+),maxUnavailable=(\d+)$/.exec(text ?? '');
+  if (!match) return {};
+  const rollout = { maxSurge: Number(match[1]), maxUnavailable: Number(match[2]) };
+  const order = swarmUpdate(rollout);
+  const healthcheck = (container as { Healthcheck?: { Test?: string[] } }).Healthcheck;
+  const intact = update?.Parallelism === order.Parallelism && update?.Order === order.Order
+    && JSON.stringify(healthcheck?.Test) === JSON.stringify(readinessCheckCommand());
+  return intact ? { rollout } : { rollout: { maxSurge: -1, maxUnavailable: -1 } };
 }
 
 /** Swarm placement: a constraint (managers, or a node label) and at most N tasks per node. */

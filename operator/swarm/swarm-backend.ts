@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { BsoError } from '../../lib/errors.js';
 import type { BalancedService } from '../../crd/types.generated.js';
 import type { ControlPlane } from '../core/desired-state.js';
-import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, MANAGED_BY } from '../../contract/names.js';
+import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, LABEL_REVISION, MANAGED_BY } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
 import { describeDockerError, dockerStatus } from './docker-client.js';
@@ -125,6 +125,7 @@ export class SwarmBackend implements Backend {
         state: String(t.Status?.State ?? 'unknown'),
         message: t.Status?.Err ?? t.Status?.Message,
         containerId: t.Status?.ContainerStatus?.ContainerID,
+        revision: (t.Spec as { ContainerSpec?: { Labels?: Record<string, string> } } | undefined)?.ContainerSpec?.Labels?.[LABEL_REVISION],
         address: (t.NetworksAttachments ?? [])
           .filter((a: { Network?: { Spec?: { Name?: string } } }) => a.Network?.Spec?.Name !== 'ingress')
           .flatMap((a: { Addresses?: string[] }) => a.Addresses ?? [])[0]?.split('/')[0],
@@ -207,6 +208,7 @@ export class SwarmBackend implements Backend {
       labels: spec.Labels ?? {},
       version: service.Version?.Index,
       service: fromServiceSpec(spec, (id) => networkNames.get(id) ?? id),
+      ...rolledBack(service),
     };
   }
 
@@ -226,6 +228,18 @@ export class SwarmBackend implements Backend {
       configId: lookup('config', configs.map((c) => [(c.Spec as { Name?: string })?.Name ?? '', c.ID])),
     };
   }
+}
+
+/**
+ * A failed update that Swarm rolled back (UpdateConfig FailureAction rollback): the service's spec
+ * is the previous one again and PreviousSpec the failed one, whose revision it names.
+ */
+function rolledBack(service: Docker.Service): Pick<ObservedObject, 'failedRevision'> {
+  const update = (service as { UpdateStatus?: { State?: string; Message?: string } }).UpdateStatus;
+  if (!update?.State?.startsWith('rollback')) return {};
+  const revision = (service as { PreviousSpec?: Docker.ServiceSpec }).PreviousSpec?.Labels?.[LABEL_REVISION];
+  if (!revision) return {};
+  return { failedRevision: { revision, message: `Swarm ${update.State.replace('_', ' ')}: ${update.Message ?? 'no message'}` } };
 }
 
 const KIND_ORDER: Record<ObjectKind, number> = { network: 0, secret: 1, service: 2 };
