@@ -50,7 +50,11 @@ export function createApp(deps: AppDeps): Express {
   const readiness = deps.readiness;
   if (readiness) {
     app.use((req, res, next) => {
-      if (req.path === readiness.healthPath) res.once('finish', () => readiness.healthChecked(req.socket.remoteAddress, res.statusCode));
+      if (req.path === readiness.healthPath) {
+        // Read now: HAProxy closes as soon as it has the status line, and a destroyed socket has no address.
+        const checker = req.socket.remoteAddress;
+        res.once('finish', () => readiness.healthChecked(checker, res.statusCode));
+      }
       next();
     });
     app.get(READINESS_PATH, (_req, res) => {

@@ -198,7 +198,7 @@ function leafCommands(command: Command, prefix: string[] = []): string[][] {
 const leaves = leafCommands(buildProgram({ stdout() {}, stderr() {}, exitCode: 0 }));
 
 test('the CLI has the verbs of the issue', () => {
-  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'completion', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'render k8s', 'render stack', 'top', 'validate']);
+  assert.deepEqual(leaves.map((l) => l.join(' ')).sort(), ['apply', 'completion', 'delete', 'describe', 'diff', 'get', 'operator', 'render haproxy', 'render k8s', 'render stack', 'rollout status', 'top', 'validate']);
 });
 
 for (const verb of leaves) {

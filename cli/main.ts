@@ -12,6 +12,7 @@ import { registerDelete } from './commands/delete.js';
 import { registerDiff } from './commands/diff.js';
 import { registerOperator } from './commands/operator.js';
 import { registerTop } from './commands/top.js';
+import { registerRollout } from './commands/rollout.js';
 import { registerCompletion } from './commands/completion.js';
 
 export const EXIT_OK = 0;
@@ -41,6 +42,7 @@ Exit codes: 0 success, 1 failure, 2 wrong usage. Run bso COMMAND --help for deta
   registerDelete(program, ctx);
   registerDiff(program, ctx);
   registerTop(program, ctx);
+  registerRollout(program, ctx);
   registerOperator(program, ctx);
   registerCompletion(program, ctx);
   exitOverrideDeep(program);

@@ -52,3 +52,18 @@ test('lastTransitionTime only moves when the status changes', () => {
   const changed = conditionsFor({ ...base, runningReplicas: 0 }, first, 'T2');
   assert.equal(changed.find((c) => c.type === 'Ready')!.lastTransitionTime, 'T2');
 });
+
+test('a rollout in progress: Progressing RollingOut with what is left, Ready stays True while a surge runs more replicas than desired', () => {
+  const rolling = { runningReplicas: 3, rollout: { state: 'Progressing' as const, message: '1 of 2 replicas run revision abc' } };
+  assert.equal(get(rolling, 'Ready').status, 'True');
+  assert.equal(get(rolling, 'Progressing').reason, 'RollingOut');
+  assert.match(get(rolling, 'Progressing').message, /^rolling out: 1 of 2 replicas run revision abc/);
+});
+
+test('a failed rollout: Degraded and Progressing False with RolloutFailed; Ready as the old replicas serve', () => {
+  const failed = { rollout: { state: 'Failed' as const, message: 'revision abc failed and was stopped' } };
+  assert.equal(get(failed, 'Degraded').reason, 'RolloutFailed');
+  assert.match(get(failed, 'Degraded').message, /revision abc failed and was stopped; apply a spec with another image/);
+  assert.deepEqual([get(failed, 'Progressing').status, get(failed, 'Progressing').reason], ['False', 'RolloutFailed']);
+  assert.equal(get(failed, 'Ready').status, 'True');
+});

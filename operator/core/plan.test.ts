@@ -70,3 +70,21 @@ test('objects owned by another BalancedService are never touched', () => {
   const plan = planFor('hello', desired, [], [other]);
   assert.ok(!plan.actions.some((a) => a.type === 'delete'));
 });
+
+test('a revision the orchestrator rolled back is held, not applied again; another revision is applied', () => {
+  const world = converged();
+  const api = desired.services[0]!;
+  const observedApi = world.find((o) => o.name === api.name)!;
+  const rolledBack: ObservedObject = {
+    ...observedApi,
+    labels: { ...observedApi.labels, 'bso.dev/spec-hash': 'the-old-one' },
+    failedRevision: { revision: api.labels['bso.dev/revision']!, message: 'Swarm rollback completed: rollback completed' },
+  };
+  const held = planFor('hello', desired, world.map((o) => (o === observedApi ? rolledBack : o)), world.map((o) => (o === observedApi ? rolledBack : o)));
+  assert.deepEqual(held.actions, []);
+  assert.deepEqual(held.held, [{ service: api.name, failed: rolledBack.failedRevision }]);
+  const other: ObservedObject = { ...rolledBack, failedRevision: { revision: 'another', message: 'x' } };
+  const applied = planFor('hello', desired, world.map((o) => (o === observedApi ? other : o)), world.map((o) => (o === observedApi ? other : o)));
+  assert.deepEqual(applied.actions.map((a) => `${a.type} ${a.kind}`), ['update service']);
+  assert.deepEqual(applied.held, []);
+});

@@ -40,3 +40,43 @@ test('HAProxy instances: MaxReplicas 1 (one per node, as their host ports need),
     assert.deepEqual(fromServiceSpec(swarm, (id) => id.replace(/^id-/, ''))!.placement, haproxy.placement);
   }
 });
+
+test('spec.rollout: maxSurge N starts N new tasks first; maxSurge 0 stops maxUnavailable old ones first; the readiness healthcheck gates both; read back exactly', () => {
+  for (const [rollout, parallelism, order] of [['', 1, 'start-first'], ['  rollout: { maxSurge: 2, maxUnavailable: 1 }\n', 2, 'start-first'], ['  rollout: { maxSurge: 0, maxUnavailable: 3 }\n', 3, 'stop-first']] as const) {
+    const api = desiredStateFor(loadExample((t) => t.replace('  resources:', `${rollout}  resources:`)), CONTROL).services[0]!;
+    const swarm = toServiceSpec(api, ids);
+    assert.equal(swarm.UpdateConfig!.Parallelism, parallelism, rollout);
+    assert.equal(swarm.UpdateConfig!.Order, order, rollout);
+    assert.equal(swarm.UpdateConfig!.FailureAction, 'rollback');
+    const healthcheck = (swarm.TaskTemplate as { ContainerSpec: { Healthcheck?: { Test: string[]; StartPeriod: number } } }).ContainerSpec.Healthcheck!;
+    assert.deepEqual(healthcheck.Test.slice(0, 3), ['CMD', 'node', '-e']);
+    assert.match(healthcheck.Test[3]!, /path:'\/readyz'/);
+    const back = fromServiceSpec(swarm, (id) => id.replace(/^id-/, ''))!;
+    assert.deepEqual(back.rollout, api.rollout);
+    assert.equal(specHash(back), specHash(api));
+  }
+});
+
+test('an UpdateConfig or healthcheck changed behind bso\'s back reads back as another rollout: drift', () => {
+  const api = desiredStateFor(loadExample(), CONTROL).services[0]!;
+  const swarm = toServiceSpec(api, ids);
+  const edited = structuredClone(swarm);
+  edited.UpdateConfig!.Parallelism = 5;
+  assert.notEqual(specHash(fromServiceSpec(edited, (id) => id.replace(/^id-/, ''))), specHash(api));
+  const noCheck = structuredClone(swarm);
+  delete (noCheck.TaskTemplate as { ContainerSpec: { Healthcheck?: unknown } }).ContainerSpec.Healthcheck;
+  assert.notEqual(specHash(fromServiceSpec(noCheck, (id) => id.replace(/^id-/, ''))), specHash(api));
+});
+
+test('tasks carry the revision: it changes with the image or env, not with replicas or the rollout settings', () => {
+  const labelOf = (edit: (t: string) => string) => {
+    const swarm = toServiceSpec(desiredStateFor(loadExample(edit), CONTROL).services[0]!, ids);
+    return (swarm.TaskTemplate as { ContainerSpec: { Labels: Record<string, string> } }).ContainerSpec.Labels['bso.dev/revision'];
+  };
+  const base = labelOf((t) => t);
+  assert.match(base!, /^[0-9a-f]{12}$/);
+  assert.equal(labelOf((t) => t.replace('replicas: 2', 'replicas: 5')), base);
+  assert.equal(labelOf((t) => t.replace('  resources:', '  rollout: { maxSurge: 2 }\n  resources:')), base);
+  assert.notEqual(labelOf((t) => t.replace('bso-hello-api:latest', 'bso-hello-api:v2')), base);
+  assert.notEqual(labelOf((t) => t.replace('  resources:', '  env: { GREETING: hi }\n  resources:')), base);
+});
