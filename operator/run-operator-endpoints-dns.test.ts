@@ -1,6 +1,6 @@
 // The operator with --endpoints-dns on Kubernetes (the FAKE API server, loopback): the HAProxy
 // configs it serves ask the endpoints DNS instead of resolv.conf, the endpoints DNS answers the
-// ready API pods, and it stops with the operator.
+// running API pods, and it stops with the operator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -36,7 +36,7 @@ async function ask(server: string, name: string): Promise<string> {
   return resolver.resolve4(name).then((a) => a.sort().join(' '), (error: { code: string }) => error.code);
 }
 
-test('bso operator --endpoints-dns: configs ask the endpoints DNS, which answers the ready API pods; it stops with the operator', async (t) => {
+test('bso operator --endpoints-dns: configs ask the endpoints DNS, which answers the running API pods; it stops with the operator', async (t) => {
   const fake = await FakeKubeApiServer.start({ token: TOKEN });
   const dir = mkdtempSync(join(tmpdir(), 'bso-endpoints-dns-'));
   t.after(async () => {

@@ -41,9 +41,12 @@ test('fields an API server adds by default are not drift', () => {
     const deployment = wire(toDeployment(service, OPTIONS)) as V1Deployment & Record<string, unknown>;
     const pod = deployment.spec!.template.spec!;
     Object.assign(deployment.metadata!, { uid: 'u', resourceVersion: '7', generation: 3, annotations: { ...deployment.metadata!.annotations, 'deployment.kubernetes.io/revision': '2' } });
-    Object.assign(deployment.spec!, { progressDeadlineSeconds: 600 });
+    // Defaults fill only what bso left unset (the API replicas have bso's progress deadline).
+    deployment.spec!.progressDeadlineSeconds ??= 600;
     Object.assign(pod, { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {} });
     Object.assign(pod.containers[0]!, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+    const probe = pod.containers[0]!.readinessProbe;
+    if (probe) Object.assign(probe, { successThreshold: 1, httpGet: { ...probe.httpGet, scheme: 'HTTP' } });
     deployment.status = { replicas: 2, readyReplicas: 1 };
     const companion = wire(toService(service, OPTIONS));
     Object.assign(companion.spec!, { sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
@@ -58,6 +61,7 @@ test('drift: replicas scaled by hand, a missing or changed companion Service, an
     ['scaled', api, (d, s) => { d.spec!.replicas = 5; return s; }, /replicas drifted to 5/],
     ['headless Service deleted', api, () => undefined, /changed outside bso/],
     ['headless Service made a ClusterIP one', api, (_d, s) => { s.spec!.clusterIP = '10.0.0.1'; return s; }, /changed outside bso/],
+    ['headless Service publishing ready pods only', api, (_d, s) => { delete s.spec!.publishNotReadyAddresses; return s; }, /changed outside bso/],
     ['HAProxy Service type changed', haproxy, (_d, s) => { s.spec!.type = 'NodePort'; return s; }, /changed outside bso/],
     ['HAProxy port changed', haproxy, (_d, s) => { s.spec!.ports![0]!.port = 81; return s; }, /changed outside bso/],
     ['image edited', api, (d, s) => { d.spec!.template.spec!.containers[0]!.image = 'other:1'; return s; }, /changed outside bso/],
@@ -91,6 +95,8 @@ test('the Deployment: selector by owner and component, no spec hash on pods, fil
 test('the Services: headless for the API (HTTP and agent ports), LoadBalancer with local traffic policy for HAProxy', () => {
   const [api, haproxy] = services().map((s) => toService(s, OPTIONS)) as [V1Service, V1Service];
   assert.equal(api.spec!.clusterIP, 'None');
+  assert.equal(api.spec!.publishNotReadyAddresses, true, 'HAProxy must see a pod before it is Ready');
+  assert.equal(haproxy.spec!.publishNotReadyAddresses, undefined);
   assert.deepEqual(api.spec!.ports!.map((p) => [p.name, p.port]), [['http', 8080], ['agent', 9999]]);
   assert.equal(haproxy.spec!.type, 'LoadBalancer');
   assert.equal(haproxy.spec!.externalTrafficPolicy, 'Local');

@@ -11,6 +11,7 @@ import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { apiVersionOf, DEPLOYMENTS } from './kube-api.js';
 import { bytesOf, cpuQuantity, memoryQuantity, nanoCpusOf } from './quantity.js';
 import { apiPorts, podSelector, serviceMatches, toService, type HAProxyServiceType } from './service-objects.js';
+import { readinessProbe, rolloutFields, rolloutOf } from './deployment-rollout.js';
 
 /** Fields of DesiredService that Kubernetes has no place for, as JSON. */
 export const ANNOTATION_UNMAPPED = 'bso.dev/unmapped-fields';
@@ -38,6 +39,8 @@ export function toDeployment(service: DesiredService, options: TranslateOptions)
     ports: containerPorts(service),
     resources: { limits: limitsOf(service) },
     volumeMounts: service.files.map((file, i): V1VolumeMount => ({ name: volumeName(file, i), mountPath: mountPathOf(file), subPath: SECRET_FILE_KEY, readOnly: true })),
+    // Replicas that roll out with spec.rollout: Ready once HAProxy serves them (deployment-rollout.ts).
+    ...(service.rollout ? { readinessProbe: readinessProbe() } : {}),
   };
   return {
     apiVersion: apiVersionOf(DEPLOYMENTS),
@@ -46,7 +49,9 @@ export function toDeployment(service: DesiredService, options: TranslateOptions)
     spec: {
       replicas: service.replicas,
       selector: { matchLabels: podSelector(service) },
-      strategy: { type: 'RollingUpdate', rollingUpdate: keptApart(service) ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: 1, maxUnavailable: 0 } },
+      ...(service.rollout ? rolloutFields(service.rollout) : {
+        strategy: { type: 'RollingUpdate', rollingUpdate: keptApart(service) ? { maxSurge: 0, maxUnavailable: 1 } : { maxSurge: 1, maxUnavailable: 0 } },
+      }),
       revisionHistoryLimit: 3,
       template: {
         metadata: { labels: podLabels },
@@ -115,6 +120,8 @@ export function fromDeployment(deployment: V1Deployment, companion: V1Service | 
     placement: placementOf(unmapped, pod?.nodeSelector),
     // The exact value when the annotation agrees with the pod's grace period, else the pod's.
     stopGracePeriodMs: unmapped && Math.ceil(unmapped.stopGracePeriodMs / 1000) === graceSeconds ? unmapped.stopGracePeriodMs : graceSeconds * 1000,
+    // The API replicas roll out with spec.rollout; HAProxy's strategy follows from its placement.
+    ...(component === 'api' ? { rollout: rolloutOf(deployment.spec, component) } : {}),
   };
   // The companion Service is part of the service: missing or changed reads as drift.
   const wanted = toService(projected, options);

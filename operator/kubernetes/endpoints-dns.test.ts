@@ -61,7 +61,7 @@ function setStatus(world: FakeBackend, name: string, status: { phase?: string; p
   });
 }
 
-test('the endpoints DNS answers the ready API pods of each BalancedService, following pods as they change', async (t) => {
+test('the endpoints DNS answers the running API pods of each BalancedService (Ready or not), following pods as they change', async (t) => {
   const world = await startWorld(t);
   const { server, shows } = world;
   await shows(WEB, 'ENOTFOUND');
@@ -74,10 +74,11 @@ test('the endpoints DNS answers the ready API pods of each BalancedService, foll
   setStatus(world, 'web-haproxy-1', { podIP: '10.1.0.50' });
   setStatus(world, 'shop-api-1', { podIP: '10.2.0.1' });
   await shows(SHOP, '10.2.0.1'); // events come in order: the feed has seen the two before too
-  // A pod without an address (web-api-2), pending and not ready (web-api-1), or not an API replica: no endpoint.
+  // A pod without an address (web-api-2), pending (web-api-1), or not an API replica: no endpoint.
   assert.equal(await ask(server, WEB), 'ENOTFOUND');
 
-  setStatus(world, 'web-api-1', { podIP: '10.1.0.9' });
+  // Running and not Ready yet: HAProxy must see it, its readinessProbe waits for HAProxy's checks.
+  setStatus(world, 'web-api-1', { podIP: '10.1.0.9', ready: false });
   await shows(WEB, '10.1.0.9');
   setStatus(world, 'web-api-2', { podIP: '10.1.0.10' });
   await shows(WEB, '10.1.0.10 10.1.0.9');
@@ -90,9 +91,9 @@ test('the endpoints DNS answers the ready API pods of each BalancedService, foll
   for (let i = 0; i < 20; i++) assert.equal(await ask(server, WEB), '10.1.0.10 10.1.0.9');
   assert.equal(world.fake.requests.length, requests, 'queries are answered from memory, never from the API');
 
-  setStatus(world, 'web-api-1', { podIP: '10.1.0.9', ready: false }); // readiness probe failing
-  await shows(WEB, '10.1.0.10');
   world.fake.write('pods', FAKE_NAMESPACE, 'web-api-2', (pod) => { pod.metadata.deletionTimestamp = new Date().toISOString(); }); // terminating
+  await shows(WEB, '10.1.0.9');
+  setStatus(world, 'web-api-1', { phase: 'Failed', podIP: '10.1.0.9', ready: false }); // its container exited for good
   await shows(WEB, 'ENOTFOUND');
   await world.api.remove(PODS, 'shop-api-1');
   await shows(SHOP, 'ENOTFOUND');

@@ -1,6 +1,6 @@
 // The endpoints DNS (edge), for Kubernetes clusters without cluster DNS: a UDP DNS server that
 // answers NAME-api.NAMESPACE.svc.CLUSTER_DOMAIN with the addresses of that BalancedService's
-// ready API pods, as the headless Service's DNS would, so that HAProxy's resolvers
+// running API pods, Ready or not (pod-endpoints.ts), as the headless Service's DNS would, so that HAProxy's resolvers
 // (KubernetesDiscovery.nameserver) keep the path cluster DNS would give them: server-template
 // slots filled from the answer, a slot without a record in resolution-MAINT. It answers from
 // its in-memory table only (lib/dns-message.ts), never asking the Kubernetes API per query;
@@ -12,7 +12,7 @@ import type { EndpointsTable } from './pod-endpoints.js';
 
 /**
  * TTL of every answer. HAProxy ignores it (it asks again every `timeout resolve`, 1 s), but a
- * caching client would keep a pod that stopped being ready for this long: 1 s keeps any asker
+ * caching client would keep a pod that is gone for this long: 1 s keeps any asker
  * as fresh as HAProxy, and an answer from memory on loopback or the pod network costs nothing.
  * (CoreDNS's kubernetes plugin defaults to 5 s.)
  */

@@ -15,9 +15,10 @@ import type { BalancedService, BalancedServiceStatus } from '../../crd/types.gen
 import { BsoError } from '../../lib/errors.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
 import type { ControlPlane, DesiredService } from '../core/desired-state.js';
-import { LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
+import { LABEL_COMPONENT, LABEL_OWNER, LABEL_REVISION } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { FIELD_MANAGER, fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
+import { failedRevisionOf } from './deployment-rollout.js';
 import { apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
 import { watchHints } from './kube-watch.js';
 import type { EndpointsTable } from './pod-endpoints.js';
@@ -134,6 +135,7 @@ export class KubernetesBackend implements Backend {
         address: pod.status?.podIP,
         message: container?.state?.waiting?.message ?? container?.state?.waiting?.reason ?? pod.status?.message,
         containerId: container?.containerID,
+        ...(pod.metadata?.labels?.[LABEL_REVISION] ? { revision: pod.metadata.labels[LABEL_REVISION] } : {}),
       };
     });
   }
@@ -208,6 +210,8 @@ export class KubernetesBackend implements Backend {
     const labels = { ...(deployment.metadata?.labels ?? {}) };
     const owner = labels[LABEL_OWNER] ?? '';
     const ownCompanion = companion?.metadata?.labels?.[LABEL_OWNER] === owner ? companion : undefined;
+    // Kubernetes gave up on the template's revision (its progress deadline passed): held by the planner.
+    const failed = failedRevisionOf(deployment);
     return {
       kind: 'service',
       id: `${owner}/${deployment.metadata?.uid ?? ''}`,
@@ -215,6 +219,7 @@ export class KubernetesBackend implements Backend {
       labels,
       version: generationOf(deployment),
       service: fromDeployment(deployment, ownCompanion, this.translate),
+      ...(failed ? { failedRevision: failed } : {}),
     };
   }
 

@@ -8,7 +8,7 @@ import { FAKE_NAMESPACE, startFakeBackend } from '../../test/fakes/kube-apiserve
 import { isBsoError } from '../../lib/errors.js';
 import { converge, eventually, OPERATOR_URL, specFor, wantedNames } from '../../test/conformance/conformance-world.js';
 import { desiredStateFor } from '../core/desired-state.js';
-import { apiServiceName, haproxyServiceName, LABEL_COMPONENT, LABEL_OWNER, networkName, statsSecretName } from '../../contract/names.js';
+import { apiServiceName, haproxyServiceName, LABEL_COMPONENT, LABEL_OWNER, LABEL_REVISION, networkName, statsSecretName } from '../../contract/names.js';
 import { planFor } from '../core/plan.js';
 import { validStoredObject } from '../backend.js';
 import { SECRET_FILE_KEY } from './deployment-spec.js';
@@ -122,9 +122,10 @@ test('replicaCounts reads the Deployment status, tasks reads its pods', async (t
     fake.write('pods', FAKE_NAMESPACE, `${name}-api-${pod}`, (o) => { o.status = { phase: 'Running', podIP: `10.0.0.${pod === 'a' ? 1 : 2}`, containerStatuses: [{ containerID: `containerd://${pod}` }] }; });
   }
   await api.create(PODS, { metadata: { name: 'unrelated', labels: { [LABEL_OWNER]: name, [LABEL_COMPONENT]: 'haproxy' } }, spec: { containers: [] } });
+  fake.write('pods', FAKE_NAMESPACE, `${name}-api-a`, (o) => { o.metadata.labels = { ...o.metadata.labels, [LABEL_REVISION]: 'abc123' }; });
   const tasks = await backend.tasks(apiServiceName(name));
-  assert.deepEqual(tasks.map((task) => [task.state, task.node, task.address, task.containerId]).sort(), [
-    ['running', 'node-1', '10.0.0.1', 'containerd://a'], ['running', 'node-1', '10.0.0.2', 'containerd://b'],
+  assert.deepEqual(tasks.map((task) => [task.state, task.node, task.address, task.containerId, task.revision]).sort(), [
+    ['running', 'node-1', '10.0.0.1', 'containerd://a', 'abc123'], ['running', 'node-1', '10.0.0.2', 'containerd://b', undefined],
   ]);
   assert.deepEqual(tasks.map((task) => task.slot), [1, 2]);
 });
@@ -145,4 +146,29 @@ test('watch resumes after the server ends each watch, and relists (hinting "anyt
   await world.backend.putSpec(specFor('late', {}, { replicas: 3 }));
   await eventually('a relist after 410 hints "anything may have changed"', async () => (hints.includes(undefined) ? true : undefined));
   assert.deepEqual(errors, []);
+});
+
+test('a Deployment past its progress deadline: observe names its revision as failed, the plan holds it (drift included) until the spec asks for another revision', async (t) => {
+  const { fake, backend, desired, name } = await deployedWorld(t);
+  const apiName = apiServiceName(name);
+  const revision = desired.services.find((s) => s.name === apiName)!.labels[LABEL_REVISION]!;
+  const exceeded = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${apiName}-5d9c" has timed out progressing.` };
+  await eventually('the Deployment controller saw the template', async () => ((fake.get('deployments', FAKE_NAMESPACE, apiName)!.status as { observedGeneration?: number } | undefined)?.observedGeneration ? true : undefined));
+  fake.write('deployments', FAKE_NAMESPACE, apiName, (o) => { (o.spec as { replicas: number }).replicas = 5; }); // drift that would otherwise be corrected
+  fake.write('deployments', FAKE_NAMESPACE, apiName, (o) => { o.status = { observedGeneration: o.metadata.generation, conditions: [exceeded] }; });
+  const observed = await backend.observe(name, wantedNames(desired));
+  const service = observed.owned.find((o) => o.name === apiName)!;
+  assert.equal(service.failedRevision?.revision, revision);
+  assert.match(service.failedRevision!.message, /timed out progressing/);
+  const plan = planFor(name, desired, observed.owned, observed.byName);
+  assert.deepEqual(plan.actions, [], 'a failed revision is not applied again');
+  assert.deepEqual(plan.held.map((h) => [h.service, h.failed.revision]), [[apiName, revision]]);
+
+  // A spec with another revision (a new image) rolls out again.
+  const control = await backend.ensureControlPlane(OPERATOR_URL);
+  await backend.putSpec(specFor(name, { api: 'bso-hello-api:fixed' }, { port: 8000, replicas: 2 }));
+  const fixed = desiredStateFor(validStoredObject((await backend.getSpec(name))!), control);
+  assert.notEqual(fixed.services.find((s) => s.name === apiName)!.labels[LABEL_REVISION], revision);
+  const again = await backend.observe(name, wantedNames(fixed));
+  assert.deepEqual(planFor(name, fixed, again.owned, again.byName).actions.map((a) => `${a.type} ${a.kind} ${'service' in a ? a.service.name : ''}`), [`update service ${apiName}`]);
 });

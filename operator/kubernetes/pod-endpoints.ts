@@ -1,8 +1,11 @@
 // Pods -> the endpoints DNS's table: for each BalancedService, the name of its API replicas'
-// headless Service and the IPv4 addresses of its API pods that such a Service's DNS would give
-// (a pod with an address, Running, not being deleted, condition Ready=True; publishNotReadyAddresses
-// is off). A BalancedService without such a pod has no name: NXDOMAIN, as cluster DNS answers for
-// a headless Service without ready endpoints. Pure.
+// headless Service and the IPv4 addresses of its API pods that HAProxy must see: a pod with an
+// address, Running and not being deleted, Ready or not (as the headless Service publishes them,
+// with publishNotReadyAddresses: service-objects.ts). Not only Ready ones: an API pod becomes
+// Ready once HAProxy has health-checked it (its readinessProbe asks /readyz, contract/readiness.ts),
+// so HAProxy must find it before; HAProxy's own health checks and the agent decide what gets
+// traffic. A BalancedService without such a pod has no name: NXDOMAIN, as cluster DNS answers
+// for a headless Service without endpoints. Pure.
 import type { V1Pod } from '@kubernetes/client-node';
 import { isIpv4Address } from '../../lib/ipv4-address.js';
 import { kubernetesReplicasDnsName, LABEL_COMPONENT, LABEL_OWNER } from '../../contract/names.js';
@@ -27,9 +30,9 @@ export function endpointsTableOf(pods: Iterable<V1Pod>, namespace: string, clust
   return new Map([...byName].sort(([a], [b]) => a.localeCompare(b)).map(([name, set]) => [name, [...set].sort(byNumber)]));
 }
 
+/** Running (its containers started) and not being deleted; the Ready condition does not matter (see the header). */
 function isServing(pod: V1Pod): boolean {
-  return pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp
-    && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp;
 }
 
 /** status.podIPs (dual-stack), else status.podIP; IPv4 only (HAProxy resolves with resolve-prefer ipv4, the server answers A). */

@@ -1,7 +1,10 @@
 // The Kubernetes Service beside each Deployment bso creates:
-//  - API replicas: a headless Service (clusterIP None). Its DNS name
-//    (kubernetesReplicasDnsName) resolves to one A record per ready pod, which HAProxy's
-//    server-template resolves, like Swarm's tasks.<name> with endpoint_mode dnsrr.
+//  - API replicas: a headless Service (clusterIP None) with publishNotReadyAddresses. Its DNS
+//    name (kubernetesReplicasDnsName) resolves to one A record per pod with an address, Ready or
+//    not, which HAProxy's server-template resolves, like Swarm's tasks.<name> with endpoint_mode
+//    dnsrr. Not only Ready pods: an API pod is Ready once HAProxy has health-checked it (its
+//    readinessProbe, deployment-rollout.ts), so HAProxy must find it before. (The endpoints DNS,
+//    pod-endpoints.ts, follows the same rule and also leaves out pods being deleted.)
 //  - HAProxy: a LoadBalancer Service (default; NodePort or ClusterIP by option) exposing the
 //    spec's port and statsPort, with externalTrafficPolicy Local to keep client addresses, like
 //    Swarm's host-mode publishing.
@@ -30,7 +33,10 @@ export function toService(service: DesiredService, options: { namespace: string;
   if (service.component === 'api') {
     return {
       apiVersion: apiVersionOf(SERVICES), kind: SERVICES.kind, metadata,
-      spec: { clusterIP: 'None', selector, ports: apiPorts(service).map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' })) },
+      spec: {
+        clusterIP: 'None', publishNotReadyAddresses: true, selector,
+        ports: apiPorts(service).map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' })),
+      },
     };
   }
   const type = options.haproxyServiceType;
@@ -57,6 +63,7 @@ function shapeOf(service: V1Service) {
     labels: sorted(service.metadata?.labels),
     type: spec.type ?? 'ClusterIP',
     headless: spec.clusterIP === 'None',
+    publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
     selector: sorted(spec.selector),
     externalTrafficPolicy: spec.type === 'LoadBalancer' || spec.type === 'NodePort' ? (spec.externalTrafficPolicy ?? 'Cluster') : undefined,
     ports: (spec.ports ?? []).map((p: V1ServicePort) => [p.name ?? '', p.port, Number(p.targetPort ?? p.port), p.protocol ?? 'TCP']).sort((a, b) => Number(a[1]) - Number(b[1])),

@@ -165,7 +165,7 @@ export function runBackendConformance(name: string, makeBackend: () => Promise<C
         assert.equal(serviceDrift(service, o), undefined, `${service.name} reads back as written`);
         assert.equal(typeof o.version, 'number');
       }
-      assert.deepEqual(planFor(id, desired, observed.owned, observed.byName), { actions: [], conflicts: [] }, 'an unchanged spec causes zero writes');
+      assert.deepEqual(planFor(id, desired, observed.owned, observed.byName), { actions: [], conflicts: [], held: [] }, 'an unchanged spec causes zero writes');
       assert.ok((await backend.listOwners()).includes(id));
 
       const api = apiServiceName(id);
