@@ -5,7 +5,7 @@ import type { BalancedService } from '../../crd/types.generated.js';
 import { desiredStateFor, type DesiredService } from './desired-state.js';
 import { swarmConstraints } from './swarm-constraints.js';
 import { updateOrder } from './swarm-rollout.js';
-import { READINESS_PROBE, readinessCheckCommand } from '../../contract/readiness.js';
+import { READINESS_PROBE, servingCheckCommand } from '../../contract/readiness.js';
 import { apiServiceName, haproxyServiceName, networkName, statsSecretName, SUPERVISOR_ENV } from '../../contract/names.js';
 
 /** Where the HAProxy image's supervisor looks for its bootstrap config. */
@@ -32,7 +32,7 @@ export function composeStackFor(object: BalancedService): Record<string, unknown
         stop_grace_period: `${api.stopGracePeriodMs / 1000}s`,
         // The rollout's readiness gate, as the operator sets it (contract/readiness.ts).
         healthcheck: {
-          test: readinessCheckCommand(),
+          test: servingCheckCommand(),
           interval: `${READINESS_PROBE.intervalMs / 1000}s`,
           timeout: `${READINESS_PROBE.timeoutMs / 1000}s`,
           retries: READINESS_PROBE.retries,
@@ -43,7 +43,7 @@ export function composeStackFor(object: BalancedService): Record<string, unknown
           endpoint_mode: 'dnsrr',
           resources: { limits: limitsOf(api) },
           restart_policy: { condition: 'any', delay: '2s' },
-          update_config: { ...updateOrder(api.rollout!), delay: '2s', failure_action: 'rollback', monitor: '10s', max_failure_ratio: 0 },
+          update_config: { ...updateOrder(api.rollout!), delay: `${api.rollout!.admitMs / 1000}s`, failure_action: 'rollback', monitor: '10s', max_failure_ratio: 0 },
           labels: stackLabels(object, 'api'),
         },
       },

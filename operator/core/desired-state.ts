@@ -41,7 +41,19 @@ export interface DesiredService {
 }
 
 /** Like a Deployment's RollingUpdate: replicas above `replicas` while rolling, and replicas below it. */
-export interface DesiredRollout { maxSurge: number; maxUnavailable: number }
+export interface DesiredRollout {
+  maxSurge: number;
+  maxUnavailable: number;
+  /**
+   * How long HAProxy may take to serve a new replica once the orchestrator runs it: resolve its
+   * address (the resolvers ask every second) and pass `rise` health checks. Swarm waits this
+   * long after each batch before it stops the next old replicas (contract/readiness.ts).
+   */
+  admitMs: number;
+}
+
+/** HAProxy's resolvers ask DNS this often (haproxy/render: timeout resolve). */
+const RESOLVE_EVERY_MS = 1000;
 
 /**
  * Where tasks may run. HAProxy: on the nodes with nodeLabel, else (Swarm) the managers, at most
@@ -115,7 +127,11 @@ export function desiredStateFor(object: BalancedService, control: ControlPlane):
     files: [],
     placement: { managersOnly: false },
     stopGracePeriodMs: drainDelayMs + SHUTDOWN_TIMEOUT_MS + 5000,
-    rollout: { maxSurge: spec.rollout.maxSurge, maxUnavailable: spec.rollout.maxUnavailable },
+    rollout: {
+      maxSurge: spec.rollout.maxSurge,
+      maxUnavailable: spec.rollout.maxUnavailable,
+      admitMs: RESOLVE_EVERY_MS + spec.healthCheck.rise * durationMs(spec.healthCheck.interval) + 1000,
+    },
   };
   const haproxy: Omit<DesiredService, 'labels'> = {
     name: haproxyServiceName(name),

@@ -48,9 +48,10 @@ test('spec.rollout: maxSurge N starts N new tasks first; maxSurge 0 stops maxUna
     assert.equal(swarm.UpdateConfig!.Parallelism, parallelism, rollout);
     assert.equal(swarm.UpdateConfig!.Order, order, rollout);
     assert.equal(swarm.UpdateConfig!.FailureAction, 'rollback');
+    assert.equal(swarm.UpdateConfig!.Delay, 6000 * 1e6, 'each batch waits for HAProxy: resolve 1 s + rise 2 x interval 2 s + 1 s');
     const healthcheck = (swarm.TaskTemplate as { ContainerSpec: { Healthcheck?: { Test: string[]; StartPeriod: number } } }).ContainerSpec.Healthcheck!;
     assert.deepEqual(healthcheck.Test.slice(0, 3), ['CMD', 'node', '-e']);
-    assert.match(healthcheck.Test[3]!, /path:'\/readyz'/);
+    assert.match(healthcheck.Test[3]!, /path:'\/healthz'/);
     const back = fromServiceSpec(swarm, (id) => id.replace(/^id-/, ''))!;
     assert.deepEqual(back.rollout, api.rollout);
     assert.equal(specHash(back), specHash(api));

@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { sortFiles, type DesiredPlacement, type DesiredRollout, type DesiredService } from '../core/desired-state.js';
 import { LABEL_SPEC_HASH } from '../../contract/names.js';
-import { READINESS_PROBE, readinessCheckCommand } from '../../contract/readiness.js';
+import { READINESS_PROBE, servingCheckCommand } from '../../contract/readiness.js';
 import { placementOfConstraints, swarmConstraints } from '../core/swarm-constraints.js';
 import { updateOrder } from '../core/swarm-rollout.js';
 
@@ -14,7 +14,7 @@ const NS_PER_MS = 1_000_000;
  * only in part (Parallelism and Order) and the planner compares what bso set with what it wants.
  */
 export const LABEL_ROLLOUT = 'bso.dev/rollout';
-/** Between two batches of a rolling update, and how long Swarm watches a new task for failure. */
+/** Between two batches of a rolling update (HAProxy: the API replicas wait rollout.admitMs), and how long Swarm watches a new task for failure. */
 const UPDATE_DELAY_MS = 2000;
 const UPDATE_MONITOR_MS = 10_000;
 
@@ -40,12 +40,12 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
         // replicas changed) must not restart every task.
         Labels: withoutSpecHash(service.labels),
         StopGracePeriod: service.stopGracePeriodMs * NS_PER_MS,
-        // The readiness gate of a rolling update (contract/readiness.ts): Swarm holds a task in
-        // `starting` until its healthcheck passes, and starts-first updates stop an old task only
-        // when its successor runs. Only replicas that roll out with spec.rollout have it.
+        // The gate of a rolling update (contract/readiness.ts): Swarm holds a task in `starting`,
+        // out of its DNS, until its healthcheck passes (the replica serves), and a start-first
+        // update stops an old task only when its successor runs. Only API replicas have it.
         ...(service.rollout ? {
           Healthcheck: {
-            Test: readinessCheckCommand(),
+            Test: servingCheckCommand(),
             Interval: READINESS_PROBE.intervalMs * NS_PER_MS,
             Timeout: READINESS_PROBE.timeoutMs * NS_PER_MS,
             Retries: READINESS_PROBE.retries,
@@ -66,7 +66,7 @@ export function toServiceSpec(service: DesiredService, ids: SwarmIds): Docker.Se
     // (MaxReplicas 1 says so to the scheduler), so its update stops the old task first. A failed
     // update rolls back to the previous spec; the reconciler then holds the failed one
     // (operator/core/plan.ts) until the spec changes again.
-    UpdateConfig: { ...update, Delay: UPDATE_DELAY_MS * NS_PER_MS, FailureAction: 'rollback', Monitor: UPDATE_MONITOR_MS * NS_PER_MS, MaxFailureRatio: 0 },
+    UpdateConfig: { ...update, Delay: (service.rollout?.admitMs ?? UPDATE_DELAY_MS) * NS_PER_MS, FailureAction: 'rollback', Monitor: UPDATE_MONITOR_MS * NS_PER_MS, MaxFailureRatio: 0 },
     RollbackConfig: { ...update, FailureAction: 'pause', Monitor: UPDATE_MONITOR_MS * NS_PER_MS, MaxFailureRatio: 0 },
     EndpointSpec: {
       Mode: service.endpointMode,
@@ -126,12 +126,12 @@ function rolloutLabel(rollout: DesiredRollout): string {
 function rolloutOf(text: string | undefined, update: Docker.ServiceSpec['UpdateConfig'], container: Docker.ContainerSpec): Pick<DesiredService, 'rollout'> {
   const match = /^maxSurge=(\d+),maxUnavailable=(\d+)$/.exec(text ?? '');
   if (!match) return {};
-  const rollout = { maxSurge: Number(match[1]), maxUnavailable: Number(match[2]) };
+  const rollout = { maxSurge: Number(match[1]), maxUnavailable: Number(match[2]), admitMs: Math.round((update?.Delay ?? 0) / NS_PER_MS) };
   const order = swarmUpdate(rollout);
   const healthcheck = (container as { Healthcheck?: { Test?: string[] } }).Healthcheck;
   const intact = update?.Parallelism === order.Parallelism && update?.Order === order.Order
-    && JSON.stringify(healthcheck?.Test) === JSON.stringify(readinessCheckCommand());
-  return intact ? { rollout } : { rollout: { maxSurge: -1, maxUnavailable: -1 } };
+    && JSON.stringify(healthcheck?.Test) === JSON.stringify(servingCheckCommand());
+  return intact ? { rollout } : { rollout: { ...rollout, maxSurge: -1 } };
 }
 
 /** Swarm placement: a constraint (managers, or a node label) and at most N tasks per node. */
