@@ -6,7 +6,7 @@ import { LABEL_REVISION } from '../../contract/names.js';
 import { READINESS_PATH } from '../../contract/readiness.js';
 import { serviceDrift } from '../core/plan.js';
 import { loadExample } from '../../test/operator/specs.js';
-import { fromDeployment, toDeployment } from './deployment-spec.js';
+import { ANNOTATION_UNMAPPED, fromDeployment, toDeployment } from './deployment-spec.js';
 import { failedRevisionOf, PROGRESS_DEADLINE_SECONDS } from './deployment-rollout.js';
 import { toService } from './service-objects.js';
 
@@ -32,7 +32,8 @@ test('the API Deployment rolls out as spec.rollout says, gated by a readinessPro
   assert.equal(proxy.spec!.template.spec!.containers[0]!.readinessProbe, undefined);
 
   const back = fromDeployment(wire(deployment), wire(toService(api, OPTIONS)), OPTIONS)!;
-  assert.deepEqual(back.rollout, { maxSurge: 2, maxUnavailable: 1 });
+  assert.deepEqual(back.rollout, api.rollout);
+  assert.deepEqual([back.rollout!.maxSurge, back.rollout!.maxUnavailable], [2, 1]);
   assert.equal(fromDeployment(wire(proxy), wire(toService(haproxy, OPTIONS)), OPTIONS)!.rollout, undefined);
 });
 
@@ -52,6 +53,10 @@ test('a changed spec.rollout is a new spec (and no new revision: the pods stay);
     ['readinessProbe slower', (d) => { d.spec!.template.spec!.containers[0]!.readinessProbe!.periodSeconds = 10; }],
     ['readinessProbe delayed', (d) => { d.spec!.template.spec!.containers[0]!.readinessProbe!.initialDelaySeconds = 30; }],
     ['progress deadline changed', (d) => { d.spec!.progressDeadlineSeconds = 600; }],
+    ['the annotation without the rollout', (d) => {
+      const annotations = d.metadata!.annotations!;
+      annotations[ANNOTATION_UNMAPPED] = JSON.stringify({ ...JSON.parse(annotations[ANNOTATION_UNMAPPED]!), rollout: undefined });
+    }],
   ];
   for (const [what, mutate] of cases) {
     const deployment = wire(toDeployment(before, OPTIONS));

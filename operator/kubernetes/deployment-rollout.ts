@@ -46,22 +46,32 @@ export function rolloutFields(rollout: DesiredRollout): Pick<V1DeploymentSpec, '
   };
 }
 
-/** What no spec.rollout can be: the read-back of a rollout someone changed, so that it reads as drift. */
-const CHANGED: DesiredRollout = { maxSurge: -1, maxUnavailable: -1 };
+/**
+ * The fields of a rollout a Deployment has no place for (what the Swarm backend needs besides
+ * maxSurge and maxUnavailable): deployment-spec.ts keeps them in its unmapped-fields annotation.
+ */
+export type RolloutExtra = Omit<DesiredRollout, 'maxSurge' | 'maxUnavailable'>;
+
+export function rolloutExtraOf(rollout: DesiredRollout): RolloutExtra {
+  const { maxSurge: _surge, maxUnavailable: _unavailable, ...extra } = rollout;
+  return extra;
+}
 
 /**
- * The rollout bso set on an API Deployment, read back: its RollingUpdate, as long as the
- * readinessProbe and the progress deadline are bso's (fields the API server defaults, such as
- * the probe's scheme and successThreshold, are not compared). Anything else reads as CHANGED.
+ * The rollout bso set on an API Deployment, read back: its RollingUpdate (with `extra` from the
+ * annotation), as long as the readinessProbe and the progress deadline are bso's (fields the API
+ * server defaults, such as the probe's scheme and successThreshold, are not compared). Anything
+ * else, or no extra, reads as what no spec.rollout can be (-1), so that it is drift.
  */
-export function rolloutOf(spec: V1DeploymentSpec | undefined, containerName: string): DesiredRollout {
+export function rolloutOf(spec: V1DeploymentSpec | undefined, containerName: string, extra: RolloutExtra | undefined): DesiredRollout {
+  const changed = { ...extra, maxSurge: -1, maxUnavailable: -1 } as DesiredRollout;
   const rolling = spec?.strategy?.rollingUpdate;
   const [maxSurge, maxUnavailable] = [rolling?.maxSurge, rolling?.maxUnavailable];
-  if ((spec?.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate' || !isCount(maxSurge) || !isCount(maxUnavailable)) return CHANGED;
-  if (spec?.progressDeadlineSeconds !== PROGRESS_DEADLINE_SECONDS) return CHANGED;
+  if (!extra || (spec?.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate' || !isCount(maxSurge) || !isCount(maxUnavailable)) return changed;
+  if (spec?.progressDeadlineSeconds !== PROGRESS_DEADLINE_SECONDS) return changed;
   const containers = spec?.template?.spec?.containers ?? [];
   const container = containers.find((c) => c.name === containerName) ?? containers[0];
-  return probeIsOurs(container?.readinessProbe) ? { maxSurge, maxUnavailable } : CHANGED;
+  return probeIsOurs(container?.readinessProbe) ? { ...extra, maxSurge, maxUnavailable } : changed;
 }
 
 function isCount(value: unknown): value is number {

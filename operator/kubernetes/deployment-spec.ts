@@ -3,15 +3,15 @@
 // fields bso sets, so the planner sees drift (replicas scaled by hand, an edited image, a
 // deleted headless Service) and nothing else (defaults the API server adds are ignored).
 // Fields with no Kubernetes meaning (Swarm networks, manager placement, tasks per node beyond
-// what the anti-affinity shows) and the exact grace period in ms ride in one annotation, so the
-// round trip is exact.
+// what the anti-affinity shows, what a rollout needs besides maxSurge and maxUnavailable) and the
+// exact grace period in ms ride in one annotation, so the round trip is exact.
 import type { V1Container, V1Deployment, V1EnvVar, V1ObjectMeta, V1Service, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { sortFiles, type DesiredFile, type DesiredPlacement, type DesiredService } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_SPEC_HASH } from '../../contract/names.js';
 import { apiVersionOf, DEPLOYMENTS } from './kube-api.js';
 import { bytesOf, cpuQuantity, memoryQuantity, nanoCpusOf } from './quantity.js';
 import { apiPorts, podSelector, serviceMatches, toService, type HAProxyServiceType } from './service-objects.js';
-import { readinessProbe, rolloutFields, rolloutOf } from './deployment-rollout.js';
+import { readinessProbe, rolloutExtraOf, rolloutFields, rolloutOf, type RolloutExtra } from './deployment-rollout.js';
 
 /** Fields of DesiredService that Kubernetes has no place for, as JSON. */
 export const ANNOTATION_UNMAPPED = 'bso.dev/unmapped-fields';
@@ -20,7 +20,7 @@ export const SECRET_FILE_KEY = 'auth';
 /** Where a secret with a relative target is mounted, as on Swarm. */
 export const SECRETS_DIR = '/run/secrets';
 
-interface Unmapped { networks: string[]; managersOnly: boolean; stopGracePeriodMs: number; maxPerNode?: number }
+interface Unmapped { networks: string[]; managersOnly: boolean; stopGracePeriodMs: number; maxPerNode?: number; rollout?: RolloutExtra }
 
 export interface TranslateOptions { namespace: string; haproxyServiceType: HAProxyServiceType }
 
@@ -28,6 +28,7 @@ export function toDeployment(service: DesiredService, options: TranslateOptions)
   const unmapped: Unmapped = {
     networks: service.networks, managersOnly: service.placement.managersOnly, stopGracePeriodMs: service.stopGracePeriodMs,
     ...(service.placement.maxPerNode ? { maxPerNode: service.placement.maxPerNode } : {}),
+    ...(service.rollout ? { rollout: rolloutExtraOf(service.rollout) } : {}),
   };
   // The spec hash stays off the pods: a changed replica count must not restart every pod.
   const podLabels = Object.fromEntries(Object.entries(service.labels).filter(([key]) => key !== LABEL_SPEC_HASH));
@@ -121,7 +122,7 @@ export function fromDeployment(deployment: V1Deployment, companion: V1Service | 
     // The exact value when the annotation agrees with the pod's grace period, else the pod's.
     stopGracePeriodMs: unmapped && Math.ceil(unmapped.stopGracePeriodMs / 1000) === graceSeconds ? unmapped.stopGracePeriodMs : graceSeconds * 1000,
     // The API replicas roll out with spec.rollout; HAProxy's strategy follows from its placement.
-    ...(component === 'api' ? { rollout: rolloutOf(deployment.spec, component) } : {}),
+    ...(component === 'api' ? { rollout: rolloutOf(deployment.spec, component, unmapped?.rollout) } : {}),
   };
   // The companion Service is part of the service: missing or changed reads as drift.
   const wanted = toService(projected, options);
@@ -194,6 +195,10 @@ function filesOf(mounts: V1VolumeMount[], volumes: V1Volume[]): DesiredFile[] {
   return sortFiles(files);
 }
 
+function isNumberRecord(value: unknown): value is Record<string, number> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'number');
+}
+
 function parseUnmapped(text: string | undefined): Unmapped | undefined {
   if (!text) return undefined;
   try {
@@ -202,6 +207,7 @@ function parseUnmapped(text: string | undefined): Unmapped | undefined {
     return {
       networks: value.networks.map(String), managersOnly: value.managersOnly, stopGracePeriodMs: value.stopGracePeriodMs,
       ...(typeof value.maxPerNode === 'number' ? { maxPerNode: value.maxPerNode } : {}),
+      ...(isNumberRecord(value.rollout) ? { rollout: value.rollout as RolloutExtra } : {}),
     };
   } catch {
     return undefined;
