@@ -19,6 +19,7 @@ test('bso render k8s -f examples/hello.yaml | kubectl apply --dry-run=server -f 
       'secret/hello-stats-auth created (server dry run)',
       'deployment.apps/hello-api created (server dry run)',
       'service/hello-api created (server dry run)',
+      'poddisruptionbudget.policy/hello-api created (server dry run)',
       'deployment.apps/hello-haproxy created (server dry run)',
       'service/hello-haproxy created (server dry run)',
     ], type);

@@ -58,7 +58,7 @@ test('bso render k8s prints the operator\'s objects for each spec as YAML docume
   assert.deepEqual([code, stderr], [0, '']);
   const objects = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec?: { type?: string; template?: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } } });
   assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), [
-    'NetworkPolicy/hello-net', 'Secret/hello-stats-auth', 'Deployment/hello-api', 'Service/hello-api', 'Deployment/hello-haproxy', 'Service/hello-haproxy',
+    'NetworkPolicy/hello-net', 'Secret/hello-stats-auth', 'Deployment/hello-api', 'Service/hello-api', 'PodDisruptionBudget/hello-api', 'Deployment/hello-haproxy', 'Service/hello-haproxy',
   ]);
   assert.ok(objects.every((o) => o.metadata.namespace === 'bso-system' && o.metadata.labels['bso.dev/balancedservice'] === 'hello'));
   assert.equal(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'hello-haproxy')!.spec!.type, 'NodePort');

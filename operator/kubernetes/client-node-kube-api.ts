@@ -80,6 +80,14 @@ export class ClientNodeKubeApi implements KubeApi {
     return true;
   }
 
+  async serves(group: string, version: string): Promise<boolean> {
+    const path = group ? `/apis/${encodeURIComponent(group)}/${encodeURIComponent(version)}` : `/api/${encodeURIComponent(version)}`;
+    const answer = await this.send(HttpMethod.GET, path);
+    if (answer.status === 404) return false;
+    this.check(answer, 'DISCOVER', { group: '', version, plural: group ? `${group}/${version}` : version, kind: '' });
+    return true;
+  }
+
   /**
    * client-node's Watch. It passes on a non-200 answer as its status code only (the server's
    * message is dropped), so such an error names the code and its meaning, not the server's words.

@@ -1,5 +1,6 @@
 // The narrow interface bso uses to reach a Kubernetes API server: namespaced get, list, create,
-// replace, server-side apply, delete and watch on the few resources it touches. One implementation
+// replace, server-side apply, delete and watch on the few resources it touches, and whether a
+// group-version is served (discovery). One implementation
 // (client-node-kube-api.ts, through @kubernetes/client-node); the backend never sees HTTP.
 import type { KubernetesObject } from '@kubernetes/client-node';
 
@@ -13,6 +14,12 @@ export const NETWORK_POLICIES: ResourceType = { group: 'networking.k8s.io', vers
 export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
+/**
+ * PodDisruptionBudgets: policy/v1 from Kubernetes 1.21, policy/v1beta1 until 1.25 removed it. The
+ * fields bso sets are the same in both; the backend asks the API server which it serves.
+ */
+export const POD_DISRUPTION_BUDGETS_V1: ResourceType = { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget' };
+export const POD_DISRUPTION_BUDGETS_V1BETA1: ResourceType = { ...POD_DISRUPTION_BUDGETS_V1, version: 'v1beta1' };
 
 export const apiVersionOf = (type: ResourceType) => (type.group ? `${type.group}/${type.version}` : type.version);
 
@@ -49,6 +56,8 @@ export interface KubeApi {
   apply<T extends KubernetesObject>(type: ResourceType, object: T, options: { fieldManager: string; force: boolean }): Promise<T>;
   /** False when there was nothing to delete. A failed precondition is BSO_CONFLICT (transient). */
   remove(type: ResourceType, name: string, preconditions?: Preconditions): Promise<boolean>;
+  /** API discovery: whether the server serves this group and version (GET /apis/GROUP/VERSION answers 200, not 404). */
+  serves(group: string, version: string): Promise<boolean>;
   /** Streams changes after resourceVersion; returns a function that stops the stream. */
   watch<T extends KubernetesObject>(type: ResourceType, options: { labelSelector?: string; resourceVersion: string; timeoutSeconds?: number }, handlers: WatchHandlers<T>): () => void;
   close(): void;

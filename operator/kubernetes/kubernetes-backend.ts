@@ -5,12 +5,14 @@
 //              annotation, labels added by hand); their version is metadata.generation, which
 //              only spec changes bump (the Deployment controller's status writes do not), and an
 //              update based on an older generation is BSO_CONFLICT, transient;
+//              With several replicas, also a PodDisruptionBudget of the same name
+//              (disruption-budget.ts), policy/v1 or, where the API server lacks it, v1beta1;
 //   network -> a NetworkPolicy; secret -> a Secret; the operator token -> a Secret.
 // Every object carries ownerLabels and an ownerReference to its BalancedService (so Kubernetes'
 // garbage collector removes it when the BalancedService goes, even with no operator running);
 // foreign objects with our names are reported, never written. An object of ours that is being
 // deleted is waited for (a transient BSO_CONFLICT until it is gone), not fought.
-import type { V1Deployment, V1NetworkPolicy, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1NetworkPolicy, V1Pod, V1PodDisruptionBudget, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { BalancedService, BalancedServiceStatus } from '../../crd/types.generated.js';
 import { BsoError } from '../../lib/errors.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
@@ -19,7 +21,11 @@ import { LABEL_COMPONENT, LABEL_OWNER, LABEL_REVISION } from '../../contract/nam
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { FIELD_MANAGER, fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
 import { failedRevisionOf } from './deployment-rollout.js';
-import { apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
+import {
+  apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, POD_DISRUPTION_BUDGETS_V1, POD_DISRUPTION_BUDGETS_V1BETA1, PODS, SECRETS, SERVICES,
+  type KubeApi, type ResourceType,
+} from './kube-api.js';
+import { budgetMatches, toPodDisruptionBudget } from './disruption-budget.js';
 import { watchHints } from './kube-watch.js';
 import type { EndpointsTable } from './pod-endpoints.js';
 import { feedPodEndpoints, type PodEndpointsFeedOptions } from './pod-endpoints-feed.js';
@@ -47,6 +53,7 @@ export class KubernetesBackend implements Backend {
   readonly reporter: KubernetesReporter;
   private readonly specs: KubernetesSpecStore;
   private readonly translate: TranslateOptions;
+  private budgetType: Promise<ResourceType> | undefined;
 
   constructor(private readonly api: KubeApi, private readonly options: KubernetesBackendOptions = {}) {
     this.namespace = api.namespace;
@@ -64,23 +71,31 @@ export class KubernetesBackend implements Backend {
   async writeStatus(name: string, status: BalancedServiceStatus): Promise<void> { await this.specs.writeStatus(name, status); }
 
   async listOwners(): Promise<string[]> {
-    const lists = await Promise.all([DEPLOYMENTS, SERVICES, SECRETS, NETWORK_POLICIES].map((type) => this.api.list<Labelled>(type, LABEL_OWNER)));
+    const lists = await Promise.all([DEPLOYMENTS, SERVICES, SECRETS, NETWORK_POLICIES, await this.budgets()].map((type) => this.api.list<Labelled>(type, LABEL_OWNER)));
     const owners = lists.flatMap((l) => l.items).map((o) => o.metadata?.labels?.[LABEL_OWNER]).filter((o): o is string => !!o);
     return [...new Set(owners)].sort();
   }
 
   async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
     const selector = `${LABEL_OWNER}=${name}`;
-    const [deployments, services, secrets, policies] = await Promise.all([
+    const budgetType = await this.budgets();
+    const [deployments, services, secrets, policies, budgets] = await Promise.all([
       this.api.list<V1Deployment>(DEPLOYMENTS, selector), this.api.list<V1Service>(SERVICES, selector),
       this.api.list<V1Secret>(SECRETS, selector), this.api.list<V1NetworkPolicy>(NETWORK_POLICIES, selector),
+      this.api.list<V1PodDisruptionBudget>(budgetType, selector),
     ]);
+    const withName = <T extends Labelled>(items: T[], wanted: string | undefined) => items.find((o) => o.metadata?.name === wanted);
+    // A Service or PodDisruptionBudget whose Deployment is gone is still ours to delete (once per name).
+    const leftBehind = new Map<string, Labelled>();
+    for (const o of [...services.items, ...budgets.items]) {
+      const left = o.metadata?.name ?? '';
+      if (!withName(deployments.items, left) && !leftBehind.has(left)) leftBehind.set(left, o);
+    }
     const owned: ObservedObject[] = [
       ...policies.items.map((p) => this.plain('network', p)),
       ...secrets.items.filter((s) => s.metadata?.labels?.[LABEL_COMPONENT] !== 'control').map((s) => this.plain('secret', s)),
-      ...deployments.items.map((d) => this.observedService(d, services.items.find((s) => s.metadata?.name === d.metadata?.name))),
-      // A Service whose Deployment is gone is still ours to delete.
-      ...services.items.filter((s) => !deployments.items.some((d) => d.metadata?.name === s.metadata?.name)).map((s) => this.plain('service', s, `${name}/`)),
+      ...deployments.items.map((d) => this.observedService(d, withName(services.items, d.metadata?.name), withName(budgets.items, d.metadata?.name))),
+      ...[...leftBehind.values()].map((o) => this.plain('service', o, `${name}/`)),
     ].sort(byKindAndName);
     const named = await Promise.all(wantedNames.map((wanted) => this.objectsNamed(name, wanted)));
     const terminating = named.flatMap((n) => n.terminating);
@@ -99,11 +114,13 @@ export class KubernetesBackend implements Backend {
           // Not forced: applied onto a Deployment someone else just created, it conflicts.
           await this.api.apply(DEPLOYMENTS, await this.owned(toDeployment(action.service, this.translate)), { fieldManager: FIELD_MANAGER, force: false });
           await this.ensureCompanion(action.service);
+          await this.ensureBudget(action.service);
         }
         return;
       case 'update':
         await this.updateDeployment(action.service, action.version);
         await this.ensureCompanion(action.service);
+        await this.ensureBudget(action.service);
         return;
       case 'delete':
         if (action.kind === 'network') await this.api.remove(NETWORK_POLICIES, action.name, { uid: action.id });
@@ -183,21 +200,39 @@ export class KubernetesBackend implements Backend {
     return { ...object, metadata: { ...object.metadata, ownerReferences } };
   }
 
-  /** The objects named `wanted`, ours or foreign (a foreign Deployment or Service hides ours), and ours being deleted. */
+  /**
+   * The API group-version of PodDisruptionBudgets: policy/v1 when the API server serves it
+   * (Kubernetes 1.21 and later; 1.25 removed v1beta1), else policy/v1beta1 (1.20). Asked once by
+   * discovery (which every authenticated client may read); asked again after a failure.
+   */
+  private budgets(): Promise<ResourceType> {
+    if (!this.budgetType) {
+      const asked = this.api.serves(POD_DISRUPTION_BUDGETS_V1.group, POD_DISRUPTION_BUDGETS_V1.version)
+        .then((v1) => (v1 ? POD_DISRUPTION_BUDGETS_V1 : POD_DISRUPTION_BUDGETS_V1BETA1));
+      this.budgetType = asked;
+      asked.catch(() => { if (this.budgetType === asked) this.budgetType = undefined; });
+    }
+    return this.budgetType;
+  }
+
+  /** The objects named `wanted`, ours or foreign (a foreign Deployment, Service or PodDisruptionBudget hides ours), and ours being deleted. */
   private async objectsNamed(owner: string, wanted: string): Promise<{ found: ObservedObject[]; terminating: string[] }> {
-    const [deployment, service, secret, policy] = await Promise.all([
+    const budgetType = await this.budgets();
+    const [deployment, service, secret, policy, budget] = await Promise.all([
       this.api.get<V1Deployment>(DEPLOYMENTS, wanted), this.api.get<V1Service>(SERVICES, wanted),
       this.api.get<V1Secret>(SECRETS, wanted), this.api.get<V1NetworkPolicy>(NETWORK_POLICIES, wanted),
+      this.api.get<V1PodDisruptionBudget>(budgetType, wanted),
     ]);
     const found: ObservedObject[] = [];
     const ours = (o: Labelled | undefined) => o?.metadata?.labels?.[LABEL_OWNER] === owner;
     const serviceId = (o: Labelled) => `${o.metadata?.labels?.[LABEL_OWNER] ?? ''}/${o === deployment ? o.metadata?.uid ?? '' : ''}`;
     if (deployment && !ours(deployment)) found.push(this.plain('service', deployment, serviceId(deployment)));
     else if (service && !ours(service)) found.push(this.plain('service', service, serviceId(service)));
-    else if (deployment) found.push(this.observedService(deployment, service));
+    else if (budget && !ours(budget)) found.push(this.plain('service', budget, serviceId(budget)));
+    else if (deployment) found.push(this.observedService(deployment, service, budget));
     if (secret) found.push(this.plain('secret', secret));
     if (policy) found.push(this.plain('network', policy));
-    const terminating = ([['Deployment', deployment], ['Service', service], ['Secret', secret], ['NetworkPolicy', policy]] as Array<[string, (Labelled & { metadata?: { deletionTimestamp?: unknown } }) | undefined]>)
+    const terminating = ([['Deployment', deployment], ['Service', service], ['Secret', secret], ['NetworkPolicy', policy], ['PodDisruptionBudget', budget]] as Array<[string, (Labelled & { metadata?: { deletionTimestamp?: unknown } }) | undefined]>)
       .filter(([, o]) => ours(o) && o?.metadata?.deletionTimestamp).map(([kind]) => `${kind} ${wanted}`);
     return { found, terminating };
   }
@@ -206,10 +241,15 @@ export class KubernetesBackend implements Backend {
     return { kind, id, name: object.metadata?.name ?? '', labels: { ...(object.metadata?.labels ?? {}) } };
   }
 
-  private observedService(deployment: V1Deployment, companion: V1Service | undefined): ObservedObject {
+  private observedService(deployment: V1Deployment, companion: V1Service | undefined, budget: V1PodDisruptionBudget | undefined): ObservedObject {
     const labels = { ...(deployment.metadata?.labels ?? {}) };
     const owner = labels[LABEL_OWNER] ?? '';
     const ownCompanion = companion?.metadata?.labels?.[LABEL_OWNER] === owner ? companion : undefined;
+    const ownBudget = budget?.metadata?.labels?.[LABEL_OWNER] === owner ? budget : undefined;
+    const service = fromDeployment(deployment, ownCompanion, this.translate);
+    // The PodDisruptionBudget is part of the service too: missing, left over or changed reads as
+    // drift (as a changed companion Service does, deployment-spec.ts), so an update corrects it.
+    if (service && !budgetMatches(toPodDisruptionBudget(service, this.namespace, POD_DISRUPTION_BUDGETS_V1), ownBudget)) service.endpointMode = 'vip' as 'dnsrr';
     // Kubernetes gave up on the template's revision (its progress deadline passed): held by the planner.
     const failed = failedRevisionOf(deployment);
     return {
@@ -218,7 +258,7 @@ export class KubernetesBackend implements Backend {
       name: deployment.metadata?.name ?? '',
       labels,
       version: generationOf(deployment),
-      service: fromDeployment(deployment, ownCompanion, this.translate),
+      service,
       ...(failed ? { failedRevision: failed } : {}),
     };
   }
@@ -267,14 +307,39 @@ export class KubernetesBackend implements Backend {
     await this.api.replace(SERVICES, serviceReplacing(wanted, existing));
   }
 
-  /** id is OWNER/DEPLOYMENT-UID (the uid is empty when only the Service was left). */
+  /**
+   * Creates, corrects or deletes the PodDisruptionBudget beside a Deployment (disruption-budget.ts):
+   * writes nothing when it matches. A foreign one with the name is never written.
+   */
+  private async ensureBudget(service: DesiredService): Promise<void> {
+    const type = await this.budgets();
+    const wanted = toPodDisruptionBudget(service, this.namespace, type);
+    const existing = await this.api.get<V1PodDisruptionBudget>(type, service.name);
+    const owner = service.labels[LABEL_OWNER];
+    const ours = existing?.metadata?.labels?.[LABEL_OWNER] === owner;
+    if (existing && !ours) {
+      if (!wanted) return;
+      throw new BsoError('BSO_FOREIGN_OBJECT', `a PodDisruptionBudget named ${service.name} exists and is not owned by BalancedService ${owner}; remove or rename it`);
+    }
+    if (!wanted) {
+      if (existing) await this.api.remove(type, service.name, { uid: existing.metadata?.uid });
+      return;
+    }
+    const body = await this.owned(wanted);
+    if (!existing) await this.api.create(type, body);
+    else if (!budgetMatches(wanted, existing)) await this.api.replace(type, { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+  }
+
+  /** id is OWNER/DEPLOYMENT-UID (the uid is empty when only the Service or PodDisruptionBudget was left). */
   private async deleteService(name: string, id: string): Promise<void> {
     const at = id.lastIndexOf('/');
     const [owner, uid] = at < 0 ? ['', id] : [id.slice(0, at), id.slice(at + 1)];
     if (uid) await this.api.remove(DEPLOYMENTS, name, { uid });
-    const companion = await this.api.get<V1Service>(SERVICES, name);
-    if (companion && owner && companion.metadata?.labels?.[LABEL_OWNER] === owner) {
-      await this.api.remove(SERVICES, name, { uid: companion.metadata?.uid });
+    if (!owner) return;
+    const budgetType = await this.budgets();
+    for (const type of [SERVICES, budgetType]) {
+      const companion = await this.api.get<Labelled>(type, name);
+      if (companion?.metadata?.labels?.[LABEL_OWNER] === owner) await this.api.remove(type, name, { uid: companion.metadata.uid });
     }
   }
 }

@@ -34,16 +34,21 @@ test('the Reconciler converges a spec on Kubernetes, then writes nothing; the op
   await reconciler.reconcile('web');
   assert.equal((fake.get('deployments', FAKE_NAMESPACE, apiServiceName('web'))!.spec as { replicas: number }).replicas, 3);
   assert.ok(fake.get('services', FAKE_NAMESPACE, haproxyServiceName('web')));
+  const budget = () => fake.get('poddisruptionbudgets', FAKE_NAMESPACE, apiServiceName('web')) as { apiVersion: string; spec: { maxUnavailable: number } } | undefined;
+  assert.deepEqual([budget()?.apiVersion, budget()?.spec.maxUnavailable], ['policy/v1', 1], 'three API replicas have a disruption budget');
+  assert.equal(fake.get('poddisruptionbudgets', FAKE_NAMESPACE, haproxyServiceName('web')), undefined, 'one HAProxy has none');
   assert.match(reconciler.configs.get('web')!.text, new RegExp(kubernetesReplicasDnsName('web', FAKE_NAMESPACE).replaceAll('.', '\\.')));
 
   const before = fake.requests.length;
   await reconciler.reconcile('web');
   assert.deepEqual(fake.requests.slice(before).filter(isObjectWrite), [], 'an unchanged spec causes zero writes');
 
-  // Drift by another client: the Deployment scaled, the HAProxy Service's type changed.
+  // Drift by another client: the Deployment scaled, the HAProxy Service's type changed, the budget loosened.
   fake.write('deployments', FAKE_NAMESPACE, apiServiceName('web'), (o) => { (o.spec as { replicas: number }).replicas = 9; });
   fake.write('services', FAKE_NAMESPACE, haproxyServiceName('web'), (o) => { (o.spec as { type: string }).type = 'NodePort'; });
+  fake.write('poddisruptionbudgets', FAKE_NAMESPACE, apiServiceName('web'), (o) => { (o['spec'] as { maxUnavailable: number }).maxUnavailable = 2; });
   await reconciler.reconcile('web');
+  assert.equal(budget()?.spec.maxUnavailable, 1, 'budget restored');
   assert.equal((fake.get('deployments', FAKE_NAMESPACE, apiServiceName('web'))!.spec as { replicas: number }).replicas, 3, 'scale reverted');
   assert.equal((fake.get('services', FAKE_NAMESPACE, haproxyServiceName('web'))!.spec as { type: string }).type, 'LoadBalancer', 'type restored');
 

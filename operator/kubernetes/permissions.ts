@@ -9,6 +9,8 @@ const OWNED = ['get', 'list', 'watch', 'create', 'update', 'delete'] as const;
 const APPLIED = ['get', 'list', 'watch', 'create', 'patch', 'delete'] as const;
 /** Objects bso never changes once created (a Secret's content, a NetworkPolicy): no update. */
 const CREATED_ONLY = ['get', 'list', 'watch', 'create', 'delete'] as const;
+/** PodDisruptionBudgets: kept like a Deployment's Service, but not watched (the periodic resync corrects them). */
+const UNWATCHED = ['get', 'list', 'create', 'update', 'delete'] as const;
 
 /** The operator: reads specs, writes their status and Events, manages what it owns, reads pods (tasks; the endpoints DNS watches them), holds the leader Lease. */
 export const OPERATOR_PERMISSIONS: readonly Permission[] = [
@@ -18,6 +20,7 @@ export const OPERATOR_PERMISSIONS: readonly Permission[] = [
   { group: '', resource: 'services', verbs: OWNED },
   { group: '', resource: 'secrets', verbs: CREATED_ONLY },
   { group: 'networking.k8s.io', resource: 'networkpolicies', verbs: CREATED_ONLY },
+  { group: 'policy', resource: 'poddisruptionbudgets', verbs: UNWATCHED },
   { group: '', resource: 'pods', verbs: ['list', 'watch'] },
   { group: '', resource: 'events', verbs: ['create', 'update'] },
   { group: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update'] },

@@ -14,6 +14,7 @@ export function twoIdentities(operator: KubeApi, editor: KubeApi): KubeApi {
     replace: <T extends KubernetesObject>(type: ResourceType, object: T, subresource?: 'status') => writer(type, subresource).replace(type, object, subresource),
     apply: <T extends KubernetesObject>(type: ResourceType, object: T, options: { fieldManager: string; force: boolean }) => writer(type).apply(type, object, options),
     remove: (type: ResourceType, name: string, preconditions?: Preconditions) => writer(type).remove(type, name, preconditions),
+    serves: (group: string, version: string) => operator.serves(group, version),
     watch: <T extends KubernetesObject>(type: ResourceType, options: { labelSelector?: string; resourceVersion: string; timeoutSeconds?: number }, handlers: WatchHandlers<T>) => operator.watch(type, options, handlers),
     close() { operator.close(); editor.close(); },
   };

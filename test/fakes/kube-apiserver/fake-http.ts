@@ -14,6 +14,9 @@ export const FAKE_RESOURCES: readonly FakeResource[] = [
   { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', generation: true, statusSubresource: true },
   { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', generation: true, statusSubresource: false },
   { group: 'bso.dev', version: 'v1alpha1', plural: 'balancedservices', kind: 'BalancedService', generation: true, statusSubresource: true },
+  // One of the two, as the fake's policyVersion option says: Kubernetes 1.25+ serves only v1, 1.20 only v1beta1.
+  { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', generation: true, statusSubresource: true },
+  { group: 'policy', version: 'v1beta1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', generation: true, statusSubresource: true },
 ];
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
@@ -24,7 +27,7 @@ export class HttpError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string) { super(message); }
 }
 
-export function parseRoute(path: string): Route | undefined {
+export function parseRoute(path: string, served: readonly FakeResource[] = FAKE_RESOURCES): Route | undefined {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
   let version: string;
@@ -33,7 +36,7 @@ export function parseRoute(path: string): Route | undefined {
   else if (parts[0] === 'apis') [group, version, rest] = [parts[1] ?? '', parts[2] ?? '', parts.slice(3)];
   else return undefined;
   if (rest[0] !== 'namespaces' || !rest[1] || !rest[2] || rest.length > 5) return undefined;
-  const resource = FAKE_RESOURCES.find((r) => r.group === group && r.version === version && r.plural === rest[2]);
+  const resource = served.find((r) => r.group === group && r.version === version && r.plural === rest[2]);
   return resource && { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
 }
 
@@ -42,11 +45,11 @@ export function parseRoute(path: string): Route | undefined {
  * resources of that group-version the fake serves (clients such as client-node's generic
  * KubernetesObjectApi look up a kind's plural there). undefined for any other path.
  */
-export function discoveryOf(path: string): { kind: 'APIResourceList'; apiVersion: 'v1'; groupVersion: string; resources: unknown[] } | undefined {
+export function discoveryOf(path: string, servedResources: readonly FakeResource[] = FAKE_RESOURCES): { kind: 'APIResourceList'; apiVersion: 'v1'; groupVersion: string; resources: unknown[] } | undefined {
   const parts = path.split('/').filter(Boolean);
   const [group, version] = parts[0] === 'api' && parts.length === 2 ? ['', parts[1]!] : parts[0] === 'apis' && parts.length === 3 ? [parts[1]!, parts[2]!] : [];
   if (version === undefined) return undefined;
-  const served = FAKE_RESOURCES.filter((r) => r.group === group && r.version === version);
+  const served = servedResources.filter((r) => r.group === group && r.version === version);
   if (served.length === 0) return undefined;
   const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
   return {

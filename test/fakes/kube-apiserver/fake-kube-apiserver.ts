@@ -39,6 +39,8 @@ export interface FakeKubeApiServerOptions {
   historyLimit?: number;
   /** Write Deployment status after spec changes, as kube-controller-manager does (default true). */
   deploymentController?: boolean;
+  /** The PodDisruptionBudget API served: policy/v1 (default, as Kubernetes 1.25+) or only policy/v1beta1 (as 1.20). */
+  policyVersion?: 'v1' | 'v1beta1';
 }
 
 export class FakeKubeApiServer {
@@ -53,8 +55,11 @@ export class FakeKubeApiServer {
   private revision = 1000;
   private compactedAt = 1000;
   private server: Server | undefined;
+  private readonly served: readonly FakeResource[];
 
-  private constructor(private readonly options: FakeKubeApiServerOptions) {}
+  private constructor(private readonly options: FakeKubeApiServerOptions) {
+    this.served = FAKE_RESOURCES.filter((r) => r.group !== 'policy' || r.version === (options.policyVersion ?? 'v1'));
+  }
 
   static async start(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
     const fake = new FakeKubeApiServer(options);
@@ -77,12 +82,12 @@ export class FakeKubeApiServer {
   // Test hooks: what another client (a user with kubectl, a controller) would do.
 
   get(plural: string, namespace: string, name: string): FakeObject | undefined {
-    const found = this.objects.get(keyOf(resourceNamed(plural), namespace, name));
+    const found = this.objects.get(keyOf(this.resourceNamed(plural), namespace, name));
     return found && structuredClone(found);
   }
 
   list(plural: string, namespace?: string): FakeObject[] {
-    const resource = resourceNamed(plural);
+    const resource = this.resourceNamed(plural);
     return [...this.objects.entries()]
       .filter(([key]) => key.startsWith(`${resource.group}/${resource.plural}/${namespace === undefined ? '' : `${namespace}/`}`))
       .map(([, o]) => structuredClone(o));
@@ -90,7 +95,7 @@ export class FakeKubeApiServer {
 
   /** Changes an object as another client would (status included): new resourceVersion, a watch event. */
   write(plural: string, namespace: string, name: string, mutate: (object: FakeObject) => void): FakeObject {
-    const resource = resourceNamed(plural);
+    const resource = this.resourceNamed(plural);
     const existing = this.objects.get(keyOf(resource, namespace, name));
     if (!existing) throw new Error(`fake: no ${plural} ${namespace}/${name}`);
     const next = structuredClone(existing);
@@ -111,9 +116,9 @@ export class FakeKubeApiServer {
       if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
         throw new HttpError(401, 'Unauthorized', 'Unauthorized');
       }
-      const discovery = req.method === 'GET' ? discoveryOf(url.pathname) : undefined;
+      const discovery = req.method === 'GET' ? discoveryOf(url.pathname, this.served) : undefined;
       if (discovery) { send(res, 200, discovery); return; }
-      const route = parseRoute(url.pathname);
+      const route = parseRoute(url.pathname, this.served);
       if (!route) throw new HttpError(404, 'NotFound', `the fake API server does not serve ${url.pathname}`);
       const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
       const verb = verbOf(req.method ?? 'GET', route, watch);
@@ -323,6 +328,12 @@ export class FakeKubeApiServer {
     req.resume();
   }
 
+  private resourceNamed(plural: string): FakeResource {
+    const found = this.served.find((r) => r.plural === plural);
+    if (!found) throw new Error(`fake: unknown resource ${plural}`);
+    return found;
+  }
+
   private emit(event: WatchEvent): void {
     this.history.push(event);
     const limit = this.options.historyLimit ?? 1000;
@@ -361,11 +372,6 @@ function conflictingPaths(theirs: Record<string, unknown>, ours: Record<string, 
   });
 }
 
-function resourceNamed(plural: string): FakeResource {
-  const found = FAKE_RESOURCES.find((r) => r.plural === plural);
-  if (!found) throw new Error(`fake: unknown resource ${plural}`);
-  return found;
-}
 
 const keyOf = (r: FakeResource, namespace: string, name: string) => `${r.group}/${r.plural}/${namespace}/${name}`;
 const apiVersionOf = (r: FakeResource) => (r.group ? `${r.group}/${r.version}` : r.version);

@@ -13,6 +13,8 @@ export const MODEL_OF_KIND: Record<string, string> = {
   NetworkPolicy: 'V1NetworkPolicy', Namespace: 'V1Namespace', ServiceAccount: 'V1ServiceAccount',
   Role: 'V1Role', RoleBinding: 'V1RoleBinding', ClusterRole: 'V1ClusterRole', ClusterRoleBinding: 'V1ClusterRoleBinding',
   CustomResourceDefinition: 'V1CustomResourceDefinition', Event: 'CoreV1Event', Lease: 'V1Lease',
+  // policy/v1beta1's fields are v1's (bso sets maxUnavailable and selector).
+  PodDisruptionBudget: 'V1PodDisruptionBudget',
 };
 
 /** Every problem with value as an object of the given model ("V1Deployment"), with its path. */
