@@ -6,6 +6,7 @@ import type { BalancedService } from '../../crd/types.generated.js';
 import type { ControlPlane } from '../core/desired-state.js';
 import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_OWNER, LABEL_REVISION, MANAGED_BY } from '../../contract/names.js';
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
+import type { FailedRevision } from '../core/rollout-progress.js';
 import type { Backend, Observed, PutResult, ReplicaCounts, StoredSpec, TaskInfo } from '../backend.js';
 import { describeDockerError, dockerStatus } from './docker-client.js';
 import { SwarmSpecStore } from './spec-store.js';
@@ -193,7 +194,7 @@ export class SwarmBackend implements Backend {
     const [services, networks, secrets] = await Promise.all([this.docker.listServices(), this.docker.listNetworks(), this.docker.listSecrets()]);
     const networkNames = new Map(networks.map((n) => [n.Id, n.Name]));
     return [
-      ...services.map((s) => this.observedService(s, networkNames)),
+      ...await Promise.all(services.map((s) => this.withFailedRevision(this.observedService(s, networkNames), s))),
       ...networks.map((n): ObservedObject => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
       ...secrets.map((s): ObservedObject => ({ kind: 'secret', id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} })),
     ];
@@ -208,8 +209,16 @@ export class SwarmBackend implements Backend {
       labels: spec.Labels ?? {},
       version: service.Version?.Index,
       service: fromServiceSpec(spec, (id) => networkNames.get(id) ?? id),
-      ...rolledBack(service),
     };
+  }
+
+  /** A service whose update Swarm rolled back: the revision that failed, from its tasks. */
+  private async withFailedRevision(observed: ObservedObject, service: Docker.Service): Promise<ObservedObject> {
+    const rollback = rollbackState(service);
+    if (!rollback) return observed;
+    const tasks = (await this.docker.listTasks({ filters: { service: [service.ID] } })) as SwarmTask[];
+    const failed = failedRevisionOf(observed.labels[LABEL_REVISION], rollback, tasks);
+    return failed ? { ...observed, failedRevision: failed } : observed;
   }
 
   private async ids() {
@@ -230,16 +239,27 @@ export class SwarmBackend implements Backend {
   }
 }
 
-/**
- * A failed update that Swarm rolled back (UpdateConfig FailureAction rollback): the service's spec
- * is the previous one again and PreviousSpec the failed one, whose revision it names.
- */
-function rolledBack(service: Docker.Service): Pick<ObservedObject, 'failedRevision'> {
+/** Swarm's state of a rolling update that it rolled back (UpdateConfig FailureAction rollback). */
+function rollbackState(service: Docker.Service): { state: string; message: string } | undefined {
   const update = (service as { UpdateStatus?: { State?: string; Message?: string } }).UpdateStatus;
-  if (!update?.State?.startsWith('rollback')) return {};
-  const revision = (service as { PreviousSpec?: Docker.ServiceSpec }).PreviousSpec?.Labels?.[LABEL_REVISION];
-  if (!revision) return {};
-  return { failedRevision: { revision, message: `Swarm ${update.State.replace('_', ' ')}: ${update.Message ?? 'no message'}` } };
+  return update?.State?.startsWith('rollback') ? { state: update.State, message: update.Message ?? '' } : undefined;
+}
+
+interface SwarmTask { CreatedAt?: string; Spec?: { ContainerSpec?: { Labels?: Record<string, string> } }; Status?: { State?: string; Err?: string; Message?: string } }
+
+/**
+ * The revision a rolled-back update tried: Swarm restores the previous spec and keeps no copy of
+ * the failed one (PreviousSpec is gone), but the tasks it started for it remain, the newest of
+ * them with another revision than the service's own.
+ */
+export function failedRevisionOf(currentRevision: string | undefined, rollback: { state: string; message: string }, tasks: readonly SwarmTask[]): FailedRevision | undefined {
+  const tried = tasks
+    .filter((t) => t.Spec?.ContainerSpec?.Labels?.[LABEL_REVISION] !== undefined && t.Spec.ContainerSpec.Labels[LABEL_REVISION] !== currentRevision)
+    .sort((a, b) => (b.CreatedAt ?? '').localeCompare(a.CreatedAt ?? ''));
+  const newest = tried[0];
+  if (!newest) return undefined;
+  const why = newest.Status?.Err || newest.Status?.Message || 'no reason given';
+  return { revision: newest.Spec!.ContainerSpec!.Labels![LABEL_REVISION]!, message: `its replica ${newest.Status?.State ?? 'failed'} (${why}); Swarm ${rollback.state.replace('_', ' ')}` };
 }
 
 const KIND_ORDER: Record<ObjectKind, number> = { network: 0, secret: 1, service: 2 };

@@ -109,7 +109,7 @@ test('18. roll out a new image, then a broken one, under 100 GET/s through HAPro
   let passed = false;
   let figure = 'not measured';
   let lost = 'not measured';
-  const load = new FixedRateLoad({ url: `http://127.0.0.1:${APP_PORT}/`, rate: RATE, connections: 30, timeoutMs: 15_000 });
+  const load = new FixedRateLoad({ url: `http://127.0.0.1:${APP_PORT}/`, rate: RATE, connections: 100, timeoutMs: 15_000 });
   let records: RequestRecord[] = [];
   const phases: Array<{ name: string; from: number; to: number }> = [];
   try {
@@ -155,8 +155,12 @@ test('18. roll out a new image, then a broken one, under 100 GET/s through HAPro
     const degraded = (await status())?.conditions.find((c) => c.type === 'Degraded');
     assert.equal(degraded?.status, 'True');
     assert.equal(degraded?.reason, 'RolloutFailed');
-    // Held: bso does not apply the failed revision again (no update of the service for 20 s).
-    const rolledBack = await apiService();
+    // Held: bso does not apply the failed revision again (no update of the service for 20 s once
+    // Swarm's rollback, which writes the service itself, has completed).
+    const { value: rolledBack, ms: rollbackMs } = await waitFor('Swarm to complete the rollback', 120_000, async () => {
+      const service = await apiService();
+      return service.UpdateStatus?.State === 'rollback_completed' ? service : undefined;
+    });
     await sleep(20_000);
     const held = await apiService();
     assert.equal(held.Version.Index, rolledBack.Version.Index, `the service was not written again after the rollback (${JSON.stringify(held.UpdateStatus)})`);
@@ -189,7 +193,7 @@ test('18. roll out a new image, then a broken one, under 100 GET/s through HAPro
     const secs = (p: { from: number; to: number }) => ((p.to - p.from) / 1000).toFixed(1);
     figure = `new image (${REPLICAS} replicas, maxSurge 1): complete in ${secs(phases[0]!)} s (bso rollout status exit 0), ${drained} of ${REPLICAS} old replicas drained through their agent; ` +
       `each new replica answered through HAProxy ${leads.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} before the next old one began to drain; ${describe(phases[0]!)}; ` +
-      `broken image (exits at start): rollout failed after ${secs(phases[1]!)} s (Swarm rolled back, bso rollout status exit 1, Degraded RolloutFailed), service version ${versionBefore} -> ${rolledBack.Version.Index} then not written for 20 s, the ${REPLICAS} good replicas kept, ${describe(phases[1]!)}; ` +
+      `broken image (exits at start): bso rollout status said failed after ${secs(phases[1]!)} s (exit 1, Degraded RolloutFailed), Swarm's rollback completed ${(rollbackMs / 1000).toFixed(1)} s later, service version ${versionBefore} -> ${rolledBack.Version.Index} then not written for 20 s, the ${REPLICAS} good replicas kept, ${describe(phases[1]!)}; ` +
       `a good spec again: complete in ${secs(phases[2]!)} s, ${describe(phases[2]!)}`;
     lost = `${failed.length} of ${formatCount(records.length)} requests failed (${describeFailures(records)}); ${load.skipped} not sent (all connections busy)`;
     t.diagnostic(figure);
