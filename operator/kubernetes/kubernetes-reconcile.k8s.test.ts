@@ -37,6 +37,9 @@ test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get
   assert.equal(deployment.spec.replicas, 2);
   assert.ok(deployment.metadata.managedFields.some((f) => f.manager === 'bso' && f.operation === 'Apply'), 'written by server-side apply as bso');
   await kubectl(['-n', BSO_NAMESPACE, 'get', 'service', haproxyServiceName(name)]);
+  // Two API replicas: a disruption budget, in the version this API server serves (1.20: v1beta1, found by discovery).
+  const budget = JSON.parse(await kubectl(['-n', BSO_NAMESPACE, 'get', 'poddisruptionbudget', apiServiceName(name), '-o', 'json'])) as { apiVersion: string; spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } };
+  assert.deepEqual([budget.apiVersion, budget.spec.maxUnavailable, budget.spec.selector.matchLabels], ['policy/v1beta1', 1, { 'bso.dev/balancedservice': name, 'bso.dev/component': 'api' }]);
 
   // The Deployment controller made ReplicaSets and pods (never scheduled here); a second reconcile
   // changes nothing bso owns.
@@ -82,26 +85,26 @@ test('a BalancedService converges as the operator\'s ServiceAccount; kubectl get
   await editor.deleteSpec(name);
   for (let i = 0; i < 5 && (await operator.listOwners()).includes(name); i++) await reconciler.reconcile(name);
   assert.ok(!(await operator.listOwners()).includes(name), 'nothing owned left');
-  assert.equal((await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '-o', 'name'])).trim(), '');
+  assert.equal((await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies,poddisruptionbudgets', '-l', `bso.dev/balancedservice=${name}`, '-o', 'name'])).trim(), '');
 });
 
 test('what the operator creates is owned by the BalancedService: deleted with it by Kubernetes\' garbage collector, with no operator running', async (t) => {
   const { operator, editor } = await backends(t);
   const name = uniqueName('gc');
-  await editor.putSpec(specFor(name, {}, { replicas: 1 }));
+  await editor.putSpec(specFor(name, {}, { replicas: 2 })); // two: a PodDisruptionBudget too
   const control = await operator.ensureControlPlane(OPERATOR_URL);
   const reconciler = new Reconciler({ backend: operator, control, metrics: new OperatorMetrics(), renderConfig: configRenderer({ kind: 'kubernetes', namespace: BSO_NAMESPACE }) });
   await reconciler.reconcile(name);
   await reconciler.stop();
   const uid = await kubectl(['-n', BSO_NAMESPACE, 'get', 'balancedservice', name, '-o', 'jsonpath={.metadata.uid}']);
-  const owners = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '-o', 'jsonpath={range .items[*]}{.kind}:{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.ownerReferences[0].uid}{"\\n"}{end}']);
+  const owners = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies,poddisruptionbudgets', '-l', `bso.dev/balancedservice=${name}`, '-o', 'jsonpath={range .items[*]}{.kind}:{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.ownerReferences[0].uid}{"\\n"}{end}']);
   const lines = owners.trim().split('\n');
-  assert.equal(lines.length, 6, owners);
+  assert.equal(lines.length, 7, owners);
   for (const line of lines) assert.match(line, new RegExp(`^\\w+:BalancedService/${name}/${uid}$`));
 
   await editor.deleteSpec(name); // and no operator reconciles it
   await eventually('the garbage collector removed every owned object', async () => {
-    const left = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '-o', 'name']);
+    const left = await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,services,secrets,networkpolicies,poddisruptionbudgets', '-l', `bso.dev/balancedservice=${name}`, '-o', 'name']);
     return left.trim() === '' ? true : undefined;
   }, 60_000);
 });

@@ -53,7 +53,7 @@ test('two operators: one leads and writes, the other waits not ready and writes 
   t.after(async () => {
     for (const o of operators) o.process.kill('SIGKILL');
     await editor.deleteSpec(name).catch(() => false);
-    await kubectl(['-n', BSO_NAMESPACE, 'delete', 'deployments,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${name}`, '--ignore-not-found']).catch(() => '');
+    await kubectl(['-n', BSO_NAMESPACE, 'delete', 'deployments,services,secrets,networkpolicies,poddisruptionbudgets', '-l', `bso.dev/balancedservice=${name}`, '--ignore-not-found']).catch(() => '');
     editorApi.close();
     rmSync(dir, { recursive: true, force: true });
   });

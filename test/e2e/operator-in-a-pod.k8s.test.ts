@@ -97,5 +97,5 @@ test('4. delete: nothing of the BalancedService is left', { timeout: 180_000 }, 
   if (!hasNode) { t.skip(NO_NODE); return; }
   await kubectl([...OPERATOR, 'delete', 'balancedservice', NAME]);
   await waitFor('every object of the BalancedService gone', 150_000, async () =>
-    (await kubectl([...OPERATOR, 'get', 'deployments,replicasets,pods,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${NAME}`, '-o', 'name'])).trim() === '', 1000);
+    (await kubectl([...OPERATOR, 'get', 'deployments,replicasets,pods,services,secrets,networkpolicies,poddisruptionbudgets', '-l', `bso.dev/balancedservice=${NAME}`, '-o', 'name'])).trim() === '', 1000);
 });

@@ -115,7 +115,7 @@ test('3. delete: nothing of bso\'s is left (owner references, garbage collection
   if (skip()) { t.skip(skip() as string); return; }
   await kubectl(['-n', BSO_NAMESPACE, 'delete', 'balancedservice', NAME]);
   const gone = await waitFor('every object of the BalancedService gone', 150_000, async () => {
-    const left = (await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,replicasets,pods,services,secrets,networkpolicies', '-l', `bso.dev/balancedservice=${NAME}`, '-o', 'name'])).trim();
+    const left = (await kubectl(['-n', BSO_NAMESPACE, 'get', 'deployments,replicasets,pods,services,secrets,networkpolicies,poddisruptionbudgets', '-l', `bso.dev/balancedservice=${NAME}`, '-o', 'name'])).trim();
     return left === '' ? true : false;
   }, 1000);
   console.log(`nothing left ${gone.ms} ms after the delete`);
