@@ -250,8 +250,10 @@ export class KubernetesBackend implements Backend {
     // The PodDisruptionBudget is part of the service too: missing, left over or changed reads as
     // drift (as a changed companion Service does, deployment-spec.ts), so an update corrects it.
     if (service && !budgetMatches(toPodDisruptionBudget(service, this.namespace, POD_DISRUPTION_BUDGETS_V1), ownBudget)) service.endpointMode = 'vip' as 'dnsrr';
-    // Kubernetes gave up on the template's revision (its progress deadline passed): held by the planner.
-    const failed = failedRevisionOf(deployment);
+    // Kubernetes gave up on the API replicas' revision (their progress deadline passed): held by
+    // the planner. Only theirs: HAProxy rolls out without bso's deadline, and a held HAProxy
+    // would show nowhere in the status.
+    const failed = labels[LABEL_COMPONENT] === 'api' ? failedRevisionOf(deployment) : undefined;
     return {
       kind: 'service',
       id: `${owner}/${deployment.metadata?.uid ?? ''}`,

@@ -163,6 +163,9 @@ test('a Deployment past its progress deadline: observe names its revision as fai
   const plan = planFor(name, desired, observed.owned, observed.byName);
   assert.deepEqual(plan.actions, [], 'a failed revision is not applied again');
   assert.deepEqual(plan.held.map((h) => [h.service, h.failed.revision]), [[apiName, revision]]);
+  // HAProxy's Deployment past Kubernetes' own deadline is not held: only the API replicas' rollout is bso's.
+  fake.write('deployments', FAKE_NAMESPACE, haproxyServiceName(name), (o) => { o.status = { observedGeneration: o.metadata.generation, conditions: [exceeded] }; });
+  assert.equal((await backend.observe(name, wantedNames(desired))).owned.find((o) => o.name === haproxyServiceName(name))!.failedRevision, undefined);
 
   // A spec with another revision (a new image) rolls out again.
   const control = await backend.ensureControlPlane(OPERATOR_URL);
