@@ -21,11 +21,9 @@ import { LABEL_COMPONENT, LABEL_OWNER, LABEL_REVISION } from '../../contract/nam
 import type { ObjectKind, ObservedObject, PlanAction } from '../core/plan.js';
 import { FIELD_MANAGER, fromDeployment, toDeployment, type TranslateOptions } from './deployment-spec.js';
 import { failedRevisionOf } from './deployment-rollout.js';
-import {
-  apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, POD_DISRUPTION_BUDGETS_V1, POD_DISRUPTION_BUDGETS_V1BETA1, PODS, SECRETS, SERVICES,
-  type KubeApi, type ResourceType,
-} from './kube-api.js';
+import { apiVersionOf, BALANCED_SERVICES, DEPLOYMENTS, NETWORK_POLICIES, POD_DISRUPTION_BUDGETS_V1, PODS, SECRETS, SERVICES, type KubeApi } from './kube-api.js';
 import { budgetMatches, toPodDisruptionBudget } from './disruption-budget.js';
+import { DisruptionBudgetWriter } from './disruption-budget-writer.js';
 import { watchHints } from './kube-watch.js';
 import type { EndpointsTable } from './pod-endpoints.js';
 import { feedPodEndpoints, type PodEndpointsFeedOptions } from './pod-endpoints-feed.js';
@@ -53,7 +51,7 @@ export class KubernetesBackend implements Backend {
   readonly reporter: KubernetesReporter;
   private readonly specs: KubernetesSpecStore;
   private readonly translate: TranslateOptions;
-  private budgetType: Promise<ResourceType> | undefined;
+  private readonly budgets: DisruptionBudgetWriter;
 
   constructor(private readonly api: KubeApi, private readonly options: KubernetesBackendOptions = {}) {
     this.namespace = api.namespace;
@@ -61,6 +59,7 @@ export class KubernetesBackend implements Backend {
     this.reporter = new KubernetesReporter(api, (name, status) => this.specs.writeStatus(name, status), options.eventRepeatUpdateMs);
     this.haproxyServiceType = options.haproxyServiceType ?? 'LoadBalancer';
     this.translate = { namespace: api.namespace, haproxyServiceType: this.haproxyServiceType };
+    this.budgets = new DisruptionBudgetWriter(api, (object) => this.owned(object));
   }
 
   listSpecs(): Promise<StoredSpec[]> { return this.specs.list(); }
@@ -71,14 +70,14 @@ export class KubernetesBackend implements Backend {
   async writeStatus(name: string, status: BalancedServiceStatus): Promise<void> { await this.specs.writeStatus(name, status); }
 
   async listOwners(): Promise<string[]> {
-    const lists = await Promise.all([DEPLOYMENTS, SERVICES, SECRETS, NETWORK_POLICIES, await this.budgets()].map((type) => this.api.list<Labelled>(type, LABEL_OWNER)));
+    const lists = await Promise.all([DEPLOYMENTS, SERVICES, SECRETS, NETWORK_POLICIES, await this.budgets.resource()].map((type) => this.api.list<Labelled>(type, LABEL_OWNER)));
     const owners = lists.flatMap((l) => l.items).map((o) => o.metadata?.labels?.[LABEL_OWNER]).filter((o): o is string => !!o);
     return [...new Set(owners)].sort();
   }
 
   async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
     const selector = `${LABEL_OWNER}=${name}`;
-    const budgetType = await this.budgets();
+    const budgetType = await this.budgets.resource();
     const [deployments, services, secrets, policies, budgets] = await Promise.all([
       this.api.list<V1Deployment>(DEPLOYMENTS, selector), this.api.list<V1Service>(SERVICES, selector),
       this.api.list<V1Secret>(SECRETS, selector), this.api.list<V1NetworkPolicy>(NETWORK_POLICIES, selector),
@@ -114,13 +113,13 @@ export class KubernetesBackend implements Backend {
           // Not forced: applied onto a Deployment someone else just created, it conflicts.
           await this.api.apply(DEPLOYMENTS, await this.owned(toDeployment(action.service, this.translate)), { fieldManager: FIELD_MANAGER, force: false });
           await this.ensureCompanion(action.service);
-          await this.ensureBudget(action.service);
+          await this.budgets.ensure(action.service);
         }
         return;
       case 'update':
         await this.updateDeployment(action.service, action.version);
         await this.ensureCompanion(action.service);
-        await this.ensureBudget(action.service);
+        await this.budgets.ensure(action.service);
         return;
       case 'delete':
         if (action.kind === 'network') await this.api.remove(NETWORK_POLICIES, action.name, { uid: action.id });
@@ -200,24 +199,9 @@ export class KubernetesBackend implements Backend {
     return { ...object, metadata: { ...object.metadata, ownerReferences } };
   }
 
-  /**
-   * The API group-version of PodDisruptionBudgets: policy/v1 when the API server serves it
-   * (Kubernetes 1.21 and later; 1.25 removed v1beta1), else policy/v1beta1 (1.20). Asked once by
-   * discovery (which every authenticated client may read); asked again after a failure.
-   */
-  private budgets(): Promise<ResourceType> {
-    if (!this.budgetType) {
-      const asked = this.api.serves(POD_DISRUPTION_BUDGETS_V1.group, POD_DISRUPTION_BUDGETS_V1.version)
-        .then((v1) => (v1 ? POD_DISRUPTION_BUDGETS_V1 : POD_DISRUPTION_BUDGETS_V1BETA1));
-      this.budgetType = asked;
-      asked.catch(() => { if (this.budgetType === asked) this.budgetType = undefined; });
-    }
-    return this.budgetType;
-  }
-
   /** The objects named `wanted`, ours or foreign (a foreign Deployment, Service or PodDisruptionBudget hides ours), and ours being deleted. */
   private async objectsNamed(owner: string, wanted: string): Promise<{ found: ObservedObject[]; terminating: string[] }> {
-    const budgetType = await this.budgets();
+    const budgetType = await this.budgets.resource();
     const [deployment, service, secret, policy, budget] = await Promise.all([
       this.api.get<V1Deployment>(DEPLOYMENTS, wanted), this.api.get<V1Service>(SERVICES, wanted),
       this.api.get<V1Secret>(SECRETS, wanted), this.api.get<V1NetworkPolicy>(NETWORK_POLICIES, wanted),
@@ -309,36 +293,13 @@ export class KubernetesBackend implements Backend {
     await this.api.replace(SERVICES, serviceReplacing(wanted, existing));
   }
 
-  /**
-   * Creates, corrects or deletes the PodDisruptionBudget beside a Deployment (disruption-budget.ts):
-   * writes nothing when it matches. A foreign one with the name is never written.
-   */
-  private async ensureBudget(service: DesiredService): Promise<void> {
-    const type = await this.budgets();
-    const wanted = toPodDisruptionBudget(service, this.namespace, type);
-    const existing = await this.api.get<V1PodDisruptionBudget>(type, service.name);
-    const owner = service.labels[LABEL_OWNER];
-    const ours = existing?.metadata?.labels?.[LABEL_OWNER] === owner;
-    if (existing && !ours) {
-      if (!wanted) return;
-      throw new BsoError('BSO_FOREIGN_OBJECT', `a PodDisruptionBudget named ${service.name} exists and is not owned by BalancedService ${owner}; remove or rename it`);
-    }
-    if (!wanted) {
-      if (existing) await this.api.remove(type, service.name, { uid: existing.metadata?.uid });
-      return;
-    }
-    const body = await this.owned(wanted);
-    if (!existing) await this.api.create(type, body);
-    else if (!budgetMatches(wanted, existing)) await this.api.replace(type, { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-  }
-
   /** id is OWNER/DEPLOYMENT-UID (the uid is empty when only the Service or PodDisruptionBudget was left). */
   private async deleteService(name: string, id: string): Promise<void> {
     const at = id.lastIndexOf('/');
     const [owner, uid] = at < 0 ? ['', id] : [id.slice(0, at), id.slice(at + 1)];
     if (uid) await this.api.remove(DEPLOYMENTS, name, { uid });
     if (!owner) return;
-    const budgetType = await this.budgets();
+    const budgetType = await this.budgets.resource();
     for (const type of [SERVICES, budgetType]) {
       const companion = await this.api.get<Labelled>(type, name);
       if (companion?.metadata?.labels?.[LABEL_OWNER] === owner) await this.api.remove(type, name, { uid: companion.metadata.uid });
