@@ -2,7 +2,9 @@
 // its own counting proxy. The leader is SIGKILLed while the spec keeps changing: the standby
 // leads within 15 s, converges to the last spec (no change lost), and no object is written by
 // both (the standby wrote nothing before it led; the dead leader wrote nothing after its death).
-import { after, test } from 'node:test';
+// On a two-node Swarm (scripts/swarm-node.sh adds a worker, where the replicas may run) wherever
+// network namespaces can be made; the election itself needs only the manager.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,8 @@ import { LOCK_SERVICE } from '../../../operator/swarm/operator-lock.js';
 import { recordFaultRow } from '../fault-table.js';
 import { DockerApiProxy, type ProxiedRequest } from './docker-api-proxy.js';
 import { docker, freePort, inspectService, putSpec, removeOwnedObjects, seconds, startOperatorChild, waitHealthy, type OperatorChild } from './harness.js';
+import { nodeIdOf, swarmNode, whyNoNetworkNamespaces } from '../cluster/swarm.js';
+import { run } from '../../e2e/support.js';
 
 const NAME = 'bsofop-standby';
 const work = mkdtempSync(join(tmpdir(), 'bso-fault-standby-'));
@@ -22,9 +26,21 @@ async function removeLock(): Promise<void> {
   }
 }
 
+const NODE = 'node5';
+const noSecondNode = await whyNoNetworkNamespaces();
+let nodes = 1;
+
+before(async () => {
+  if (noSecondNode) { console.log(`row 17 runs on one node: ${noSecondNode}`); return; }
+  await swarmNode('up', NODE, { BSO_NODE_IMAGES: 'bso-hello-api:latest' });
+  await run('docker', ['node', 'update', '--availability', 'active', await nodeIdOf(NODE)]);
+  nodes = 2;
+});
+
 after(async () => {
   await removeOwnedObjects(NAME, true);
   await removeLock();
+  if (nodes === 2) await swarmNode('down', NODE).catch((error: Error) => console.log(error.message));
   console.log(`operator logs: ${work}`);
 });
 
@@ -81,7 +97,7 @@ test('row 17: SIGKILL the leading operator while the spec changes: the standby l
     const [leaderWrites, standbyWrites] = proxies.map((p) => objectWrites(p.writeRequests(), lockId));
     const standbyEarly = standbyWrites!.filter((r) => r.at < killedAt);
     const leaderLate = leaderWrites!.filter((r) => r.at > killedAt);
-    figure = `the standby led ${seconds(tookOverMs)} after the kill (lease 10 s); ${NAME}-api at the last of ${changes.length} spec changes (replicas ${replicas}) ${seconds(convergedMs)} after the kill; object writes: ${leaderWrites!.length} by the leader before its death, ${standbyWrites!.length} by the standby after it led`;
+    figure = `${nodes}-node Swarm; the standby led ${seconds(tookOverMs)} after the kill (lease 10 s); ${NAME}-api at the last of ${changes.length} spec changes (replicas ${replicas}) ${seconds(convergedMs)} after the kill; object writes: ${leaderWrites!.length} by the leader before its death, ${standbyWrites!.length} by the standby after it led`;
     lost = `${standbyEarly.length + leaderLate.length} writes by the operator not leading; 0 spec changes lost`;
     assert.ok(tookOverMs <= 15_000, `took over after ${tookOverMs} ms`);
     assert.deepEqual(standbyEarly.map((r) => `${r.method} ${r.path}`), [], 'the standby wrote while the leader lived');
