@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { instanceTable, serverTable } from './describe.js';
+import { instanceTable, rolloutLine, serverTable } from './describe.js';
 
 test('describe\'s servers: HAProxy state, weight and time in state, and CPU from Prometheus by host', () => {
   const now = Date.parse('2026-01-01T00:01:00Z');
@@ -34,4 +34,11 @@ test('describe\'s HAProxy instances: each one\'s config (marked when old), last 
     ['a1b2c3d4e5f6', 'c0bb1c66e7c2', '2s ago', '1/2 UP; replica2 MAINT'],
     ['f6e5d4c3b2a1', '0123456789ab (old)', '5s ago', '1/1 UP'],
   ]);
+});
+
+test('describe\'s Rollout line: the state, what is left, the settings and how to follow it', () => {
+  assert.equal(
+    rolloutLine('hello', { state: 'Progressing', message: '1 of 2 replicas run revision abc, 1 of them serve in HAProxy' }, { maxSurge: 1, maxUnavailable: 0 }),
+    'Rollout:     Progressing: 1 of 2 replicas run revision abc, 1 of them serve in HAProxy (maxSurge 1, maxUnavailable 0; follow it: bso rollout status hello)',
+  );
 });

@@ -57,6 +57,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
         out(`Status:      unknown: ${answer.reason}`);
         return;
       }
+      if (status.rollout) out(rolloutLine(name, status.rollout, spec.rollout));
       out('Conditions:');
       const conditions = status?.conditions ?? [];
       if (conditions.length === 0) out('  (none yet)');
@@ -97,4 +98,9 @@ export function instanceTable(instances: readonly InstanceStatus[], configHash: 
     const config = i.configHash === undefined ? '-' : `${i.configHash.slice(0, 12)}${configHash && i.configHash !== configHash ? ' (old)' : ''}`;
     return [i.name, config, `${age(i.reportedAt, now)} ago`, `${up}/${i.servers.length} UP${others.length ? `; ${others.join(', ')}` : ''}`];
   })];
+}
+
+/** describe's Rollout line: where the replicas' rollout stands, and the settings it follows. */
+export function rolloutLine(name: string, rollout: { state: string; message: string }, settings: { maxSurge: number; maxUnavailable: number }): string {
+  return `Rollout:     ${rollout.state}: ${rollout.message} (maxSurge ${settings.maxSurge}, maxUnavailable ${settings.maxUnavailable}; follow it: bso rollout status ${name})`;
 }
