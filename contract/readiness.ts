@@ -4,7 +4,7 @@
 // READINESS_PATH (GET /readyz) says "HAProxy sends it requests": some HAProxy has health-checked
 // the replica successfully `rise` times in a row (the spec's healthCheck.rise: HAProxy marks a
 // server UP after exactly that many). Once ready, a replica stays ready while it runs (HAProxy
-// stops health-checking a replica its agent put in MAINT: that must not make the orchestrator
+// may stop health-checking a replica its agent put in MAINT: that must not make the orchestrator
 // kill it); it is unready again while it drains. A replica that no HAProxy has checked for
 // UNCHECKED_READY_AFTER_MS counts as ready: with no HAProxy running there is nothing to wait for.
 // Kubernetes asks it (the readinessProbe), since HAProxy there learns of pods before they are
