@@ -57,7 +57,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
         out(`Status:      unknown: ${answer.reason}`);
         return;
       }
-      if (status.rollout) out(rolloutLine(name, status.rollout, spec.rollout));
+      if (status?.rollout) out(rolloutLine(name, status.rollout, spec.rollout));
       out('Conditions:');
       const conditions = status?.conditions ?? [];
       if (conditions.length === 0) out('  (none yet)');
