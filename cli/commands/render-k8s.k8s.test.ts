@@ -12,7 +12,7 @@ test('bso render k8s -f examples/hello.yaml | kubectl apply --dry-run=server -f 
   for (const type of ['LoadBalancer', 'NodePort', 'ClusterIP']) {
     const out: string[] = [];
     const ctx: CliContext = { stdout: (l) => out.push(l), stderr: (l) => out.push(`stderr: ${l}`), exitCode: 0 };
-    assert.equal(await main(['node', 'bso', 'render', 'k8s', '-f', join(ROOT, 'examples/hello.yaml'), '--haproxy-service-type', type], ctx), 0);
+    assert.equal(await main(['node', 'bso', 'render', 'k8s', '-f', join(ROOT, 'examples/hello.yaml'), '--haproxy-service-type', type, '--pdb-version', 'v1beta1'], ctx), 0);
     const answer = await kubectl(['apply', '--dry-run=server', '-f', '-'], out.join('\n'));
     assert.deepEqual(answer.trim().split('\n'), [
       'networkpolicy.networking.k8s.io/hello-net created (server dry run)',

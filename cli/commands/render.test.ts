@@ -67,6 +67,14 @@ test('bso render k8s prints the operator\'s objects for each spec as YAML docume
   const shop = await run('render', 'k8s', '-f', join(root, 'examples/hello.yaml'), '--namespace', 'shop');
   assert.match(shop.stdout, /namespace: shop\n/);
   assert.match(shop.stdout, /http:\/\/bso-operator\.shop\.svc:9464/);
+  // The budget's API: policy/v1 unless asked for Kubernetes 1.20's v1beta1.
+  const budgetApi = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as { kind: string; apiVersion: string }).find((o) => o.kind === 'PodDisruptionBudget')!.apiVersion;
+  assert.equal(budgetApi(stdout), 'policy/v1');
+  const old = await run('render', 'k8s', '-f', join(root, 'examples/hello.yaml'), '--pdb-version', 'v1beta1');
+  assert.equal(budgetApi(old.stdout), 'policy/v1beta1');
+  const bad = await run('render', 'k8s', '-f', join(root, 'examples/hello.yaml'), '--pdb-version', 'v2');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--pdb-version <version>' argument 'v2' is invalid\. Allowed choices are v1, v1beta1/);
 });
 
 test('bso render k8s with an invalid spec prints its issues and no object', async () => {

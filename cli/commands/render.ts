@@ -10,7 +10,7 @@ import { addFilenameOptions, readSpecs, refusedForIssues, type FilenameOptions }
 
 interface RenderOptions extends FilenameOptions { discovery: 'swarm' | 'kubernetes'; namespace?: string; clusterDomain?: string; slots?: string }
 interface StackOptions extends FilenameOptions { outputDir?: string }
-interface KubernetesRenderOptions extends FilenameOptions { namespace?: string; haproxyServiceType: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; operatorUrl?: string }
+interface KubernetesRenderOptions extends FilenameOptions { namespace?: string; haproxyServiceType: 'LoadBalancer' | 'NodePort' | 'ClusterIP'; operatorUrl?: string; pdbVersion: 'v1' | 'v1beta1' }
 
 export function registerRender(program: Command, ctx: CliContext): void {
   const render = program.command('render').description('Print what bso would generate from spec files, without touching any cluster.');
@@ -56,16 +56,19 @@ Examples:
     .option('--namespace <namespace>', 'the operator\'s namespace, where it creates everything (default: the spec\'s, else bso-system)')
     .addOption(new Option('--haproxy-service-type <type>', 'how HAProxy is exposed, as the operator\'s BSO_HAPROXY_SERVICE_TYPE').choices(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'))
     .option('--operator-url <url>', 'how the HAProxy supervisors reach the operator (default: http://bso-operator.NAMESPACE.svc:9464, deploy/k8s\'s Service)')
+    .addOption(new Option('--pdb-version <version>', 'the PodDisruptionBudgets\' policy API: v1 (Kubernetes 1.21 and later) or v1beta1 (1.20; removed in 1.25); the operator asks its API server instead').choices(['v1', 'v1beta1']).default('v1'))
     .addHelpText('after', `
 Per spec: the NetworkPolicy, the stats Secret (with fresh random credentials, as the operator
 generates them; absent when spec.haproxy.statsSecret names your own), and a Deployment and a
-Service for the API replicas and for HAProxy. The operator writes the Deployments by server-side
+Service for the API replicas and for HAProxy, and a PodDisruptionBudget for each of them that has
+several replicas. The operator writes the Deployments by server-side
 apply as field manager "bso". The BalancedService itself is what you apply (bso apply, or
 kubectl apply -f the spec); the operator's own objects are in deploy/k8s.
 
 Examples:
   bso render k8s -f examples/hello.yaml
-  bso render k8s -f examples/hello.yaml | kubectl apply --dry-run=server -f -`)
+  bso render k8s -f examples/hello.yaml | kubectl apply --dry-run=server -f -
+  bso render k8s -f examples/hello.yaml --pdb-version v1beta1     # for Kubernetes 1.20`)
     .action(async (options: KubernetesRenderOptions) => {
       const { specs, issues } = await readSpecs(options, ctx);
       if (refusedForIssues(issues, 'rendered', ctx)) return;
@@ -73,7 +76,7 @@ Examples:
       const documents = specs.flatMap(({ object }) => {
         const namespace = options.namespace ?? object.metadata.namespace ?? 'bso-system';
         const operatorUrl = options.operatorUrl ?? `http://bso-operator.${namespace}.svc:9464`;
-        return kubernetesManifests(object, { namespace, haproxyServiceType: options.haproxyServiceType, operatorUrl });
+        return kubernetesManifests(object, { namespace, haproxyServiceType: options.haproxyServiceType, operatorUrl, policyVersion: options.pdbVersion });
       });
       ctx.stdout(documents.map((d) => stringify(d, { lineWidth: 0 }).replace(/\n$/, '')).join('\n---\n'));
     });

@@ -5,8 +5,8 @@
 // credentials; `bso render k8s` prints them.
 //
 // Rendering asks no API server, so it cannot discover the PodDisruptionBudget version as the
-// operator does: it writes policy/v1beta1 unless told otherwise, which Kubernetes 1.20 to 1.24
-// take (1.21 to 1.24 with a deprecation warning); on 1.25 and later use policyVersion v1.
+// operator does: it writes policy/v1 (Kubernetes 1.21 and later; 1.25 removed v1beta1) unless
+// told v1beta1, which Kubernetes 1.20 needs (`bso render k8s --pdb-version v1beta1`).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { BalancedService } from '../../crd/types.generated.js';
 import { desiredStateFor } from '../core/desired-state.js';
@@ -21,14 +21,14 @@ export interface RenderKubernetesOptions {
   haproxyServiceType: HAProxyServiceType;
   /** How the HAProxy supervisors reach the operator (deploy/k8s: its Service). */
   operatorUrl: string;
-  /** The PodDisruptionBudgets' policy API version (default v1beta1, see the header). */
+  /** The PodDisruptionBudgets' policy API version (default v1, see the header). */
   policyVersion?: 'v1' | 'v1beta1';
 }
 
 export function kubernetesManifests(object: BalancedService, options: RenderKubernetesOptions): KubernetesObject[] {
   const desired = desiredStateFor(object, { operatorUrl: options.operatorUrl, tokenConfig: TOKEN_SECRET });
   const translate = { namespace: options.namespace, haproxyServiceType: options.haproxyServiceType };
-  const budgets = options.policyVersion === 'v1' ? POD_DISRUPTION_BUDGETS_V1 : POD_DISRUPTION_BUDGETS_V1BETA1;
+  const budgets = options.policyVersion === 'v1beta1' ? POD_DISRUPTION_BUDGETS_V1BETA1 : POD_DISRUPTION_BUDGETS_V1;
   return [
     toNetworkPolicy(desired.network.name, desired.network.labels, options.namespace),
     ...desired.secrets.map((s) => toSecret(s.name, s.labels, options.namespace, generatedCredentials())),
