@@ -8,13 +8,12 @@
 // as in the seed experiment (seed-on-kubernetes.k8s.test.ts), with the endpoints DNS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BSO_NAMESPACE, installBso, kubectl, operatorKubeconfig, ROOT } from '../k8s/real-control-plane.js';
-import { freePort } from '../support/free-port.js';
-import { balancedServiceStatus, nodeAddress, NO_NODE, podsOf, runningPodsOf, serverAt } from '../k8s/pods.js';
+import { BSO_NAMESPACE, installBso, kubectl } from '../k8s/real-control-plane.js';
+import { balancedServiceStatus, nodeAddress, NO_NODE, startNodeOperator, stopNodeOperator, podsOf, runningPodsOf, serverAt } from '../k8s/pods.js';
 import { waitFor } from '../../bench/lib/run.js';
 import type { BalancedServiceStatus } from '../../crd/types.generated.js';
 import { LABEL_REVISION } from '../../contract/names.js';
@@ -75,24 +74,10 @@ before(async () => {
   if (!address) return;
   nodeIp = address;
   await installBso();
-  const [port, dnsPort] = [await freePort(), await freePort()];
-  const log = createWriteStream(join(work, 'operator.log'));
-  operator = spawn(process.execPath, ['bin/bso.js', 'operator', '--backend', 'kubernetes', '--kubeconfig', await operatorKubeconfig(work),
-    '--namespace', BSO_NAMESPACE, '--no-leader-elect', '--listen', `0.0.0.0:${port}`, '--advertise-url', `http://${nodeIp}:${port}`,
-    '--endpoints-dns', `${nodeIp}:${dnsPort}`, '--resync', '5s', '--log-format', 'text'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  operator.stdout!.pipe(log);
-  operator.stderr!.pipe(log);
-  console.log(`operator log: ${join(work, 'operator.log')}`);
+  operator = await startNodeOperator(nodeIp, work);
 });
 
-after(async () => {
-  await kubectl(['-n', BSO_NAMESPACE, 'delete', 'balancedservice', NAME, '--ignore-not-found', '--wait=false']).catch(() => {});
-  if (operator && operator.exitCode === null) {
-    const exited = new Promise((resolve) => operator!.once('exit', resolve));
-    operator.kill('SIGTERM');
-    await exited;
-  }
-});
+after(() => stopNodeOperator(operator, NAME));
 
 const skip = () => (nodeIp === '' ? NO_NODE : false);
 let firstRevision = '';

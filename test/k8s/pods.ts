@@ -1,7 +1,11 @@
 // What the tests that need pods (npm run k8s:up -- --pods) share: the node, the pods of bso's
 // namespace as the tests look at them, and a BalancedService's status, all read with kubectl as
 // admin.
-import { BSO_NAMESPACE, kubectl } from './real-control-plane.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { BSO_NAMESPACE, kubectl, operatorKubeconfig, ROOT } from './real-control-plane.js';
+import { freePort } from '../support/free-port.js';
 import type { BalancedServiceStatus } from '../../crd/types.generated.js';
 
 /**
@@ -45,3 +49,29 @@ export async function balancedServiceStatus(name: string): Promise<BalancedServi
 
 /** The server in a status whose address is the pod's. */
 export const serverAt = (status: BalancedServiceStatus | undefined, ip: string) => status?.servers?.find((server) => server.address?.split(':')[0] === ip);
+
+/**
+ * The operator as the pod tests run it: on this machine, as its ServiceAccount, where the pods
+ * reach it (config API, endpoints DNS) at the node's address; its output in DIR/operator.log.
+ */
+export async function startNodeOperator(nodeIp: string, dir: string): Promise<ChildProcess> {
+  const [port, dnsPort] = [await freePort(), await freePort()];
+  const log = createWriteStream(join(dir, 'operator.log'));
+  const operator = spawn(process.execPath, ['bin/bso.js', 'operator', '--backend', 'kubernetes', '--kubeconfig', await operatorKubeconfig(dir),
+    '--namespace', BSO_NAMESPACE, '--no-leader-elect', '--listen', `0.0.0.0:${port}`, '--advertise-url', `http://${nodeIp}:${port}`,
+    '--endpoints-dns', `${nodeIp}:${dnsPort}`, '--resync', '5s', '--log-format', 'text'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  operator.stdout!.pipe(log);
+  operator.stderr!.pipe(log);
+  console.log(`operator log: ${join(dir, 'operator.log')}`);
+  return operator;
+}
+
+/** Deletes the BalancedService (without waiting) and stops the operator. */
+export async function stopNodeOperator(operator: ChildProcess | undefined, name: string): Promise<void> {
+  await kubectl(['-n', BSO_NAMESPACE, 'delete', 'balancedservice', name, '--ignore-not-found', '--wait=false']).catch(() => {});
+  if (operator && operator.exitCode === null) {
+    const exited = new Promise((resolve) => operator.once('exit', resolve));
+    operator.kill('SIGTERM');
+    await exited;
+  }
+}
