@@ -18,6 +18,8 @@ export const SERVER_PREFIX = 'replica';
 export const PANIC_SERVER_PREFIX = 'panic';
 export const panicBackendName = (service: string) => `${service}-panic`;
 export const RESOLVERS_NAME = 'bso-dns';
+/** How often HAProxy's resolvers ask DNS (timeout resolve): a new replica's address is seen within it. */
+export const RESOLVE_EVERY_MS = 1000;
 export const STATS_FRONTEND = 'stats';
 /** Methods whose requests HAProxy may send again to another replica (RFC 9110 idempotent methods). */
 export const IDEMPOTENT_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PUT', 'TRACE'] as const;
@@ -66,7 +68,7 @@ export function buildHAProxyModel(spec: BalancedService, context: RenderContext)
       nameserver: nameserverOf(context.discovery),
       acceptedPayloadSize: 8192,
       resolveRetries: 3,
-      resolveTimeoutMs: 1000,
+      resolveTimeoutMs: RESOLVE_EVERY_MS,
       retryTimeoutMs: 1000,
       holdValidMs: 10_000,
       holdOtherMs: 5000,

@@ -8,6 +8,7 @@ import {
   type Component,
 } from '../../contract/names.js';
 import { specHash } from './spec-hash.js';
+import { RESOLVE_EVERY_MS } from '../../haproxy/render/build-model.js';
 
 /** How long a stopping replica lets in-flight requests finish. */
 export const SHUTDOWN_TIMEOUT_MS = 5000;
@@ -52,8 +53,6 @@ export interface DesiredRollout {
   admitMs: number;
 }
 
-/** HAProxy's resolvers ask DNS this often (haproxy/render: timeout resolve). */
-const RESOLVE_EVERY_MS = 1000;
 
 /**
  * Where tasks may run. HAProxy: on the nodes with nodeLabel, else (Swarm) the managers, at most
