@@ -33,14 +33,20 @@ export class SwarmBackend implements Backend {
 
   async listOwners(): Promise<string[]> {
     return guard(this.docker, async () => {
-      const owners = (await this.objects()).map((o) => o.labels[LABEL_OWNER]).filter((owner): owner is string => owner !== undefined);
+      const owners = (await this.objects()).objects.map((o) => o.labels[LABEL_OWNER]).filter((owner): owner is string => owner !== undefined);
       return [...new Set(owners)].sort();
     });
   }
 
   async observe(name: string, wantedNames: readonly string[]): Promise<Observed> {
     return guard(this.docker, async () => {
-      const all = await this.objects();
+      const listed = await this.objects();
+      // Only this BalancedService's services are asked for the revision a rollback undid (a task
+      // list each): not every rolled-back service in the Swarm, nor at every resync.
+      const all = await Promise.all(listed.objects.map((o) => {
+        const rollback = o.labels[LABEL_OWNER] === name ? listed.rollbacks.get(o.id) : undefined;
+        return rollback ? this.withFailedRevision(o, rollback) : o;
+      }));
       return {
         owned: all.filter((o) => o.labels[LABEL_OWNER] === name).sort(byKindAndName),
         byName: all.filter((o) => wantedNames.includes(o.name)),
@@ -190,14 +196,21 @@ export class SwarmBackend implements Backend {
   }
 
   /** Every service, network and secret, read once: the kinds bso creates per BalancedService. */
-  private async objects(): Promise<ObservedObject[]> {
+  private async objects(): Promise<{ objects: ObservedObject[]; rollbacks: Map<string, RollbackState> }> {
     const [services, networks, secrets] = await Promise.all([this.docker.listServices(), this.docker.listNetworks(), this.docker.listSecrets()]);
     const networkNames = new Map(networks.map((n) => [n.Id, n.Name]));
-    return [
-      ...await Promise.all(services.map((s) => this.withFailedRevision(this.observedService(s, networkNames), s))),
-      ...networks.map((n): ObservedObject => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
-      ...secrets.map((s): ObservedObject => ({ kind: 'secret', id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} })),
-    ];
+    const rollbacks = new Map(services.flatMap((s) => {
+      const rollback = rollbackState(s);
+      return rollback ? [[s.ID, rollback] as const] : [];
+    }));
+    return {
+      objects: [
+        ...services.map((s) => this.observedService(s, networkNames)),
+        ...networks.map((n): ObservedObject => ({ kind: 'network', id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
+        ...secrets.map((s): ObservedObject => ({ kind: 'secret', id: s.ID, name: s.Spec?.Name ?? '', labels: s.Spec?.Labels ?? {} })),
+      ],
+      rollbacks,
+    };
   }
 
   private observedService(service: Docker.Service, networkNames: Map<string, string>): ObservedObject {
@@ -213,10 +226,8 @@ export class SwarmBackend implements Backend {
   }
 
   /** A service whose update Swarm rolled back: the revision that failed, from its tasks. */
-  private async withFailedRevision(observed: ObservedObject, service: Docker.Service): Promise<ObservedObject> {
-    const rollback = rollbackState(service);
-    if (!rollback) return observed;
-    const tasks = (await this.docker.listTasks({ filters: { service: [service.ID] } })) as SwarmTask[];
+  private async withFailedRevision(observed: ObservedObject, rollback: RollbackState): Promise<ObservedObject> {
+    const tasks = (await this.docker.listTasks({ filters: { service: [observed.id] } })) as SwarmTask[];
     const failed = failedRevisionOf(observed.labels[LABEL_REVISION], rollback, tasks);
     return failed ? { ...observed, failedRevision: failed } : observed;
   }
@@ -239,8 +250,10 @@ export class SwarmBackend implements Backend {
   }
 }
 
+interface RollbackState { state: string; message: string }
+
 /** Swarm's state of a rolling update that it rolled back (UpdateConfig FailureAction rollback). */
-function rollbackState(service: Docker.Service): { state: string; message: string } | undefined {
+function rollbackState(service: Docker.Service): RollbackState | undefined {
   const update = (service as { UpdateStatus?: { State?: string; Message?: string } }).UpdateStatus;
   return update?.State?.startsWith('rollback') ? { state: update.State, message: update.Message ?? '' } : undefined;
 }
@@ -252,7 +265,7 @@ interface SwarmTask { CreatedAt?: string; Spec?: { ContainerSpec?: { Labels?: Re
  * the failed one (PreviousSpec is gone), but the tasks it started for it remain, the newest of
  * them with another revision than the service's own.
  */
-export function failedRevisionOf(currentRevision: string | undefined, rollback: { state: string; message: string }, tasks: readonly SwarmTask[]): FailedRevision | undefined {
+export function failedRevisionOf(currentRevision: string | undefined, rollback: RollbackState, tasks: readonly SwarmTask[]): FailedRevision | undefined {
   const tried = tasks
     .filter((t) => t.Spec?.ContainerSpec?.Labels?.[LABEL_REVISION] !== undefined && t.Spec.ContainerSpec.Labels[LABEL_REVISION] !== currentRevision)
     .sort((a, b) => (b.CreatedAt ?? '').localeCompare(a.CreatedAt ?? ''));
