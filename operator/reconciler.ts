@@ -329,7 +329,6 @@ export class Reconciler {
     const servers = withPlacement(servedServers(report?.servers ?? []), tasks);
     const previous = this.statuses.get(name)?.conditions ?? [];
     const progress = rollout && blocking.length === 0 ? rolloutProgress({ revision: rollout.revision, replicas: desiredReplicas, tasks, servers, failed: rollout.failed }) : undefined;
-    if (progress?.state === 'Failed' && this.statuses.get(name)?.rollout?.state !== 'Failed') this.events.record(name, 'Warning', REASONS.rolloutFailed, progress.message);
     const rejected = report?.rejectedHash && report.rejectedHash === this.configs.get(name)?.hash ? (report.lastError ?? 'rejected') : undefined;
     const conditions = conditionsFor({
       generation: stored.generation,
